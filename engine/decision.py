@@ -1,0 +1,58 @@
+"""The Decision: an ordered plan of intents plus a trace that explains every choice."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from engine.intents import Intent
+
+Outcome = Literal["routed", "held", "unchanged", "skipped"]
+
+
+class TraceEntry(BaseModel):
+    """One step of reasoning, readable on its own: `subject` was `verdict` because `detail`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    step: str  # "strategy", "candidate", "choice", "fallback", "skip"
+    subject: str
+    verdict: str
+    detail: str = ""
+
+    def __str__(self) -> str:
+        tail = f": {self.detail}" if self.detail else ""
+        return f"[{self.step}] {self.subject} {self.verdict}{tail}"
+
+
+class FulfillmentOrderOutcome(BaseModel):
+    """What the decision does with one fulfillment order."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    fulfillment_order_id: str
+    action: Literal["move", "keep", "hold", "skip"]
+    strategy: str | None = None
+    from_location_id: str | None = None
+    to_location_id: str | None = None
+    hold_reason: str | None = None
+    note: str = ""
+
+
+class Decision(BaseModel):
+    """The result of `decide()`: pure data, stored with its input snapshot and rule-set hash."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    store: str
+    order_id: str
+    order_name: str
+    ruleset_version: str
+    outcome: Outcome
+    fulfillment_orders: tuple[FulfillmentOrderOutcome, ...]
+    intents: tuple[Intent, ...]
+    trace: tuple[TraceEntry, ...]
+
+    def explain(self) -> str:
+        return "\n".join(str(entry) for entry in self.trace)

@@ -1,0 +1,92 @@
+"""Intents: the writes a decision asks for, as data.
+
+The engine only describes what should change in Shopify; the executor in `adapters/shopify`
+turns each intent into a mutation after re-checking its precondition. Every intent names the
+state it expects to find (`expected_*`), so that a retry after a crash can tell "already done"
+from "still to do" from "someone else changed it".
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# Handles of the holds we place start with this prefix, so echoes and staff can recognise them.
+HOLD_HANDLE_PREFIX = "routing-engine"
+DECISION_METAFIELD_NAMESPACE = "routing_engine"
+DECISION_METAFIELD_KEY = "decision"
+
+
+class _Intent(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class LineQuantity(_Intent):
+    """A quantity of one fulfillment-order line item (Shopify's FulfillmentOrderLineItemInput)."""
+
+    id: str
+    quantity: int
+
+
+class MoveFulfillmentOrder(_Intent):
+    """Move a fulfillment order (or some of its lines) to another location of the same store."""
+
+    kind: Literal["move"] = "move"
+    fulfillment_order_id: str
+    from_location_id: str | None
+    to_location_id: str
+    lines: tuple[LineQuantity, ...] = ()  # empty: the whole fulfillment order
+
+
+class HoldFulfillmentOrder(_Intent):
+    """Place one of our holds on a fulfillment order; `handle` is unique per fulfillment order."""
+
+    kind: Literal["hold"] = "hold"
+    fulfillment_order_id: str
+    reason: str
+    notes: str
+    handle: str
+    lines: tuple[LineQuantity, ...] = ()  # empty: the whole fulfillment order
+
+
+class ReleaseHold(_Intent):
+    """Release our hold with this handle (never all holds: others' holds stay)."""
+
+    kind: Literal["release_hold"] = "release_hold"
+    fulfillment_order_id: str
+    handle: str
+
+
+class SetOrderMetafield(_Intent):
+    """Write a metafield on the order (the decision summary, type `json`)."""
+
+    kind: Literal["set_metafield"] = "set_metafield"
+    order_id: str
+    namespace: str
+    key: str
+    type: str
+    value: str
+
+
+class AddOrderTags(_Intent):
+    """Add tags to the order; tags already there stay."""
+
+    kind: Literal["add_tags"] = "add_tags"
+    order_id: str
+    tags: tuple[str, ...]
+
+
+Intent = Annotated[
+    MoveFulfillmentOrder | HoldFulfillmentOrder | ReleaseHold | SetOrderMetafield | AddOrderTags,
+    Field(discriminator="kind"),
+]
+
+
+def hold_handle(reason: str) -> str:
+    """The stable handle of our hold for a reason, e.g. `routing-engine.inventory-out-of-stock`."""
+    return f"{HOLD_HANDLE_PREFIX}.{reason.lower().replace('_', '-')}"[:64]
+
+
+def is_our_hold_handle(handle: str | None) -> bool:
+    return bool(handle) and str(handle).startswith(HOLD_HANDLE_PREFIX + ".")

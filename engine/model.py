@@ -1,0 +1,127 @@
+"""Domain types: what the engine knows about one order at the moment it decides.
+
+A `Snapshot` is everything `decide()` may look at. It is plain, frozen data that round-trips
+through JSON, so that a decision can be stored with its input and replayed later. Field values
+follow Shopify's GraphQL Admin API (GIDs, upper-case enum values), so nothing is lost in
+translation and traces can quote Shopify's own words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Address(_Frozen):
+    """A destination or a location's address; every field is optional, as in Shopify."""
+
+    country_code: str | None = None
+    province: str | None = None
+    province_code: str | None = None
+    city: str | None = None
+    zip: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+class Location(_Frozen):
+    """A Shopify location of one store."""
+
+    id: str
+    name: str
+    store: str
+    is_active: bool = True
+    fulfills_online_orders: bool = True
+    address: Address = Field(default_factory=Address)
+
+
+class Hold(_Frozen):
+    """A fulfillment hold. `held_by_us` is Shopify's `heldByRequestingApp`."""
+
+    id: str
+    reason: str
+    handle: str | None = None
+    notes: str | None = None
+    held_by_us: bool = False
+
+
+class FulfillmentOrderLine(_Frozen):
+    """A fulfillment-order line item, with what is still to be fulfilled."""
+
+    id: str
+    sku: str | None = None
+    inventory_item_id: str | None = None
+    remaining_quantity: int
+    total_quantity: int
+    requires_shipping: bool = True
+    vendor: str | None = None
+    product_title: str | None = None
+
+
+class FulfillmentOrder(_Frozen):
+    """One fulfillment order of the order, as Shopify reports it.
+
+    `movable_to` lists the locations Shopify's `locationsForMove` said the whole fulfillment
+    order can move to; `None` means it was not asked.
+    """
+
+    id: str
+    status: str
+    request_status: str = "UNSUBMITTED"
+    assigned_location_id: str | None = None
+    delivery_method: str | None = None
+    destination: Address | None = None
+    lines: tuple[FulfillmentOrderLine, ...] = ()
+    holds: tuple[Hold, ...] = ()
+    supported_actions: frozenset[str] = frozenset()
+    movable_to: frozenset[str] | None = None
+
+    def our_hold(self, handle: str) -> Hold | None:
+        return next((h for h in self.holds if h.held_by_us and h.handle == handle), None)
+
+    @property
+    def held_by_others(self) -> bool:
+        return any(not h.held_by_us for h in self.holds)
+
+
+class Order(_Frozen):
+    """The order the fulfillment orders belong to. `metafields` maps `namespace.key` to value."""
+
+    id: str
+    name: str = ""
+    tags: frozenset[str] = frozenset()
+    metafields: dict[str, str] = Field(default_factory=dict)
+    shipping_address: Address | None = None
+
+
+class Snapshot(_Frozen):
+    """Everything one decision sees: the order, its fulfillment orders, locations, stock.
+
+    `inventory` maps an inventory item id to `{location id: available}`; a location missing
+    from an item's map does not stock that item.
+    """
+
+    store: str
+    order: Order
+    fulfillment_orders: tuple[FulfillmentOrder, ...]
+    locations: tuple[Location, ...]
+    inventory: dict[str, dict[str, int]] = Field(default_factory=dict)
+    read_at: str | None = None
+
+    def location(self, location_id: str) -> Location | None:
+        return next((loc for loc in self.locations if loc.id == location_id), None)
+
+    def available(self, inventory_item_id: str | None, location_id: str) -> int:
+        if inventory_item_id is None:
+            return 0
+        return self.inventory.get(inventory_item_id, {}).get(location_id, 0)
+
+    def lines(self) -> Iterator[tuple[FulfillmentOrder, FulfillmentOrderLine]]:
+        for fo in self.fulfillment_orders:
+            for line in fo.lines:
+                yield fo, line
