@@ -1,0 +1,130 @@
+"""Configuration: one `Settings` (environment variables prefixed `ROUTING_`) plus a stores file.
+
+Secrets are `SecretStr`: they print as `**********` in logs, errors and reprs. A missing or
+malformed setting stops start-up with a `ConfigurationError` that names the key.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_ADMIN_API_URL = "https://{domain}/admin/api/{api_version}/graphql.json"
+_API_VERSION = re.compile(r"^(\d{4}-(01|04|07|10)|unstable)$")
+_SHOP_DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$")
+
+
+class ConfigurationError(Exception):
+    """A setting is missing or malformed; the message names the key and what to write."""
+
+
+def _check_api_version(value: str) -> str:
+    if not _API_VERSION.match(value):
+        raise ValueError(f"{value!r} is not a Shopify API version; write YYYY-MM, e.g. 2026-10")
+    return value
+
+
+class StoreConfig(BaseModel):
+    """One Shopify store (a `[[stores]]` table of the stores file)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    domain: str
+    access_token: SecretStr
+    client_secrets: tuple[SecretStr, ...] = Field(min_length=1)
+    admin_api_url: str | None = None
+    api_version: str | None = None
+
+    @field_validator("domain")
+    @classmethod
+    def _domain_is_myshopify(cls, value: str) -> str:
+        if not _SHOP_DOMAIN.match(value):
+            raise ValueError(f"{value!r} is not a shop domain; write e.g. my-shop.myshopify.com")
+        return value
+
+    @field_validator("api_version")
+    @classmethod
+    def _version(cls, value: str | None) -> str | None:
+        return None if value is None else _check_api_version(value)
+
+    def graphql_url(self, default_api_version: str) -> str:
+        version = self.api_version or default_api_version
+        return (self.admin_api_url or DEFAULT_ADMIN_API_URL).format(domain=self.domain, api_version=version)
+
+
+class Settings(BaseSettings):
+    """Every knob of the service. Environment variables: ROUTING_<NAME>."""
+
+    model_config = SettingsConfigDict(env_prefix="ROUTING_", extra="ignore", frozen=True)
+
+    database_url: str = "sqlite+aiosqlite:///./routing-engine.db"
+    rules_dir: Path = Path("./rules")
+    stores_file: Path | None = None
+    api_version: str = "2026-10"
+    workers: int = Field(default=4, ge=1, le=64)
+    lease_seconds: float = Field(default=30.0, gt=0)
+    max_webhook_bytes: int = Field(default=1024 * 1024, gt=0)
+    shopify_timeout_seconds: float = Field(default=10.0, gt=0)
+
+    @field_validator("api_version")
+    @classmethod
+    def _version(cls, value: str) -> str:
+        return _check_api_version(value)
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Build Settings from the environment (or `environ`), translating errors to our own."""
+    try:
+        if environ is None:
+            return Settings()
+        fields = {
+            key.removeprefix("ROUTING_").lower(): value
+            for key, value in environ.items()
+            if key.startswith("ROUTING_")
+        }
+        return Settings.model_validate(fields)
+    except ValidationError as exc:
+        raise ConfigurationError(_describe(exc, prefix="ROUTING_")) from None
+
+
+def load_stores(path: Path) -> tuple[StoreConfig, ...]:
+    """Read the stores file (TOML, one `[[stores]]` table per shop)."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigurationError(
+            f"ROUTING_STORES_FILE: {path} does not exist; create it or point the variable elsewhere"
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigurationError(f"ROUTING_STORES_FILE: {path} is not valid TOML: {exc}") from None
+    unknown = set(raw) - {"stores"}
+    if unknown:
+        raise ConfigurationError(f"{path}: unknown top-level key(s) {sorted(unknown)}; only [[stores]] tables")
+    tables = raw.get("stores")
+    if not isinstance(tables, list) or not tables:
+        raise ConfigurationError(f"{path}: no [[stores]] table; add one per shop (domain, access_token, …)")
+    stores = []
+    for index, table in enumerate(tables):
+        try:
+            stores.append(StoreConfig.model_validate(table))
+        except ValidationError as exc:
+            raise ConfigurationError(_describe(exc, prefix=f"{path}: stores[{index}].")) from None
+    domains = [store.domain for store in stores]
+    duplicates = sorted({d for d in domains if domains.count(d) > 1})
+    if duplicates:
+        raise ConfigurationError(f"{path}: store {duplicates[0]} is listed twice; keep one table per shop")
+    return tuple(stores)
+
+
+def _describe(exc: ValidationError, *, prefix: str) -> str:
+    problems = []
+    for error in exc.errors():
+        key = ".".join(str(part) for part in error["loc"])
+        name = f"{prefix}{key.upper()}" if prefix == "ROUTING_" else f"{prefix}{key}"
+        message = error["msg"].removeprefix("Value error, ")
+        problems.append(f"{name}: {message}")
+    return "; ".join(problems)

@@ -1,0 +1,214 @@
+"""The decision log and its outbox: every decision with its input, and the writes it asked for.
+
+A decision and all of its intents are recorded in one transaction. Each intent carries a
+deterministic idempotency key (`<decision id>:<position>`) and moves through
+pending → in_flight → applied | already_done | superseded | failed; an intent found `in_flight`
+after a crash is re-checked against Shopify before anything is written again.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import TypeAdapter
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from adapters.store.clock import Clock, utc_now
+from adapters.store.tables import DecisionRow, IntentRow
+from engine.decision import Decision
+from engine.intents import Intent
+from engine.model import Snapshot
+
+_INTENT = TypeAdapter[Intent](Intent)
+FINAL_INTENT_STATES = frozenset({"applied", "already_done", "superseded", "failed"})
+
+
+@dataclass(frozen=True, slots=True)
+class StoredIntent:
+    id: int
+    position: int
+    idempotency_key: str
+    intent: Intent
+    state: str
+    attempts: int
+    result: dict[str, Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDecision:
+    id: str
+    shop: str
+    order_id: str
+    state: str
+    outcome: str
+    created_at: datetime
+    decision: Decision
+
+
+class DecisionLog:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, clock: Clock = utc_now) -> None:
+        self._sessions = sessions
+        self._now = clock
+
+    async def record(
+        self, decision: Decision, snapshot: Snapshot, *, fingerprint: str, delivery_id: int | None
+    ) -> str | None:
+        """Record a decision and its outbox; None when this order state was already decided."""
+        decision_id = str(uuid.uuid4())
+        now = self._now()
+        state = "executing" if decision.intents else "completed"
+        row = DecisionRow(
+            id=decision_id,
+            shop=decision.store,
+            order_id=decision.order_id,
+            order_name=decision.order_name,
+            fingerprint=fingerprint,
+            ruleset_version=decision.ruleset_version,
+            outcome=decision.outcome,
+            state=state,
+            delivery_id=delivery_id,
+            created_at=now,
+            completed_at=None if decision.intents else now,
+            snapshot=snapshot.model_dump_json(),
+            decision=decision.model_dump_json(),
+        )
+        try:
+            async with self._sessions.begin() as session:
+                session.add(row)
+                await session.flush()
+                for position, intent in enumerate(decision.intents):
+                    session.add(
+                        IntentRow(
+                            decision_id=decision_id,
+                            position=position,
+                            idempotency_key=f"{decision_id}:{position}",
+                            kind=intent.kind,
+                            fulfillment_order_id=getattr(intent, "fulfillment_order_id", None),
+                            payload=intent.model_dump_json(),
+                            state="pending",
+                            attempts=0,
+                            updated_at=now,
+                        )
+                    )
+        except IntegrityError:
+            return None
+        return decision_id
+
+    async def find(self, shop: str, order_id: str, fingerprint: str) -> StoredDecision | None:
+        async with self._sessions() as session:
+            row = await session.scalar(
+                select(DecisionRow).where(
+                    DecisionRow.shop == shop,
+                    DecisionRow.order_id == order_id,
+                    DecisionRow.fingerprint == fingerprint,
+                )
+            )
+            return None if row is None else _stored(row)
+
+    async def for_delivery(self, delivery_id: int) -> StoredDecision | None:
+        async with self._sessions() as session:
+            row = await session.scalar(select(DecisionRow).where(DecisionRow.delivery_id == delivery_id))
+            return None if row is None else _stored(row)
+
+    async def unfinished(self, shop: str, order_id: str) -> list[StoredDecision]:
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(DecisionRow)
+                .where(DecisionRow.shop == shop, DecisionRow.order_id == order_id)
+                .where(DecisionRow.state == "executing")
+                .order_by(DecisionRow.created_at)
+            )
+            return [_stored(row) for row in rows]
+
+    async def get(self, decision_id: str) -> StoredDecision | None:
+        async with self._sessions() as session:
+            row = await session.get(DecisionRow, decision_id)
+            return None if row is None else _stored(row)
+
+    async def for_order(self, shop: str, order_id: str) -> list[StoredDecision]:
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(DecisionRow)
+                .where(DecisionRow.shop == shop, DecisionRow.order_id == order_id)
+                .order_by(DecisionRow.created_at)
+            )
+            return [_stored(row) for row in rows]
+
+    async def snapshot_of(self, decision_id: str) -> Snapshot:
+        async with self._sessions() as session:
+            row = await session.get(DecisionRow, decision_id)
+            assert row is not None, decision_id
+            return Snapshot.model_validate_json(row.snapshot)
+
+    async def intents(self, decision_id: str) -> list[StoredIntent]:
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(IntentRow).where(IntentRow.decision_id == decision_id).order_by(IntentRow.position)
+            )
+            return [_stored_intent(row) for row in rows]
+
+    async def mark_in_flight(self, intent_id: int) -> None:
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(IntentRow)
+                .where(IntentRow.id == intent_id)
+                .values(state="in_flight", attempts=IntentRow.attempts + 1, updated_at=self._now())
+            )
+
+    async def settle(self, intent_id: int, state: str, result: dict[str, Any]) -> None:
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(IntentRow)
+                .where(IntentRow.id == intent_id)
+                .values(state=state, result=json.dumps(result, sort_keys=True), updated_at=self._now())
+            )
+
+    async def complete(self, decision_id: str, state: str) -> None:
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(DecisionRow)
+                .where(DecisionRow.id == decision_id)
+                .values(state=state, completed_at=self._now())
+            )
+
+    async def applied_on(self, fulfillment_order_ids: list[str], kinds: tuple[str, ...]) -> list[StoredIntent]:
+        """Our settled or in-flight writes touching these fulfillment orders (to recognise echoes)."""
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(IntentRow).where(
+                    IntentRow.fulfillment_order_id.in_(fulfillment_order_ids),
+                    IntentRow.kind.in_(kinds),
+                    IntentRow.state.in_(("in_flight", "applied", "already_done")),
+                )
+            )
+            return [_stored_intent(row) for row in rows]
+
+
+def _stored(row: DecisionRow) -> StoredDecision:
+    return StoredDecision(
+        id=row.id,
+        shop=row.shop,
+        order_id=row.order_id,
+        state=row.state,
+        outcome=row.outcome,
+        created_at=row.created_at,
+        decision=Decision.model_validate_json(row.decision),
+    )
+
+
+def _stored_intent(row: IntentRow) -> StoredIntent:
+    return StoredIntent(
+        id=row.id,
+        position=row.position,
+        idempotency_key=row.idempotency_key,
+        intent=_INTENT.validate_json(row.payload),
+        state=row.state,
+        attempts=row.attempts,
+        result=None if row.result is None else json.loads(row.result),
+    )

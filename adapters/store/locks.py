@@ -1,0 +1,50 @@
+"""Order locks: a lease per (shop, order), so that one order is decided by one worker at a time.
+
+A lease rather than a session-bound lock: it works the same on SQLite and PostgreSQL, across
+processes and replicas, and a crashed holder's lease simply expires.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import delete, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from adapters.store.clock import Clock, utc_now
+from adapters.store.tables import OrderLockRow
+
+
+class OrderLocks:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, clock: Clock = utc_now) -> None:
+        self._sessions = sessions
+        self._now = clock
+
+    async def acquire(self, shop: str, order_id: str, owner: str, lease_seconds: float) -> bool:
+        """Take the order's lease (or renew our own); False while another owner holds it."""
+        now = self._now()
+        until = now + timedelta(seconds=lease_seconds)
+        async with self._sessions.begin() as session:
+            taken = await session.execute(
+                update(OrderLockRow)
+                .where(OrderLockRow.shop == shop, OrderLockRow.order_id == order_id)
+                .where((OrderLockRow.owner == owner) | (OrderLockRow.lease_until < now))
+                .values(owner=owner, lease_until=until)
+            )
+            if taken.rowcount == 1:  # type: ignore[attr-defined]
+                return True
+        try:
+            async with self._sessions.begin() as session:
+                session.add(OrderLockRow(shop=shop, order_id=order_id, owner=owner, lease_until=until))
+        except IntegrityError:
+            return False  # someone else holds a live lease
+        return True
+
+    async def release(self, shop: str, order_id: str, owner: str) -> None:
+        async with self._sessions.begin() as session:
+            await session.execute(
+                delete(OrderLockRow).where(
+                    OrderLockRow.shop == shop, OrderLockRow.order_id == order_id, OrderLockRow.owner == owner
+                )
+            )

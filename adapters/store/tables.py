@@ -1,0 +1,96 @@
+"""SQL tables (SQLAlchemy 2 declarative). The schema itself is owned by Alembic migrations.
+
+- `deliveries`: the inbox, one row per webhook delivery, deduplicated on the webhook id.
+- `decisions`: one row per decision, with its input snapshot, rule-set version and trace.
+- `intents`: the outbox of a decision, one row per intended write, with its idempotency key.
+- `order_locks`: a lease per order, so that one order is decided by one worker at a time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class DeliveryRow(Base):
+    __tablename__ = "deliveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    webhook_id: Mapped[str] = mapped_column(String(255), unique=True)
+    shop: Mapped[str] = mapped_column(String(255))
+    topic: Mapped[str] = mapped_column(String(255))
+    event_id: Mapped[str | None] = mapped_column(String(255))
+    triggered_at: Mapped[str | None] = mapped_column(String(64))
+    api_version: Mapped[str | None] = mapped_column(String(32))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    body: Mapped[str] = mapped_column(Text)
+    # pending → done | ignored | echo | failed
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    available_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    order_id: Mapped[str | None] = mapped_column(String(255))
+    decision_id: Mapped[str | None] = mapped_column(String(36))
+    note: Mapped[str | None] = mapped_column(Text)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_deliveries_ready", "state", "available_at"),)
+
+
+class DecisionRow(Base):
+    __tablename__ = "decisions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    shop: Mapped[str] = mapped_column(String(255))
+    order_id: Mapped[str] = mapped_column(String(255))
+    order_name: Mapped[str] = mapped_column(String(255))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    ruleset_version: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(16))
+    # executing → completed | failed
+    state: Mapped[str] = mapped_column(String(16))
+    delivery_id: Mapped[int | None] = mapped_column(ForeignKey("deliveries.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    snapshot: Mapped[str] = mapped_column(Text)
+    decision: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (
+        UniqueConstraint("shop", "order_id", "fingerprint", name="uq_decisions_order_state"),
+        Index("ix_decisions_order", "shop", "order_id"),
+    )
+
+
+class IntentRow(Base):
+    __tablename__ = "intents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    decision_id: Mapped[str] = mapped_column(ForeignKey("decisions.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    fulfillment_order_id: Mapped[str | None] = mapped_column(String(255))
+    payload: Mapped[str] = mapped_column(Text)
+    # pending → in_flight → applied | already_done | superseded | failed
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    result: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_intents_fulfillment_order", "fulfillment_order_id"),)
+
+
+class OrderLockRow(Base):
+    __tablename__ = "order_locks"
+
+    shop: Mapped[str] = mapped_column(String(255), primary_key=True)
+    order_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(64))
+    lease_until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
