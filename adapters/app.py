@@ -1,0 +1,139 @@
+"""The composition root: `create_app(settings)` wires the service together in its lifespan.
+
+Routes:
+- `POST /webhooks/shopify`: signed Shopify webhooks (see `adapters.intake`);
+- `GET /healthz`: the process is alive;
+- `GET /readyz`: the database answers and a rule set is loaded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+
+import httpx
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from adapters.intake import Intake
+from adapters.processing import OrderRouter, StoreServices
+from adapters.rule_files import load_ruleset
+from adapters.settings import ConfigurationError, Settings, StoreConfig, load_stores
+from adapters.shopify.client import ShopifyClient
+from adapters.shopify.executor import Executor
+from adapters.shopify.snapshot import LocationCache
+from adapters.store import DecisionLog, Inbox, OrderLocks, create_engine, migrate, session_factory
+from adapters.workers import WorkerPool
+from engine import RuleSet
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """What the running service holds; exposed as `app.state.runtime` for tests and the CLI."""
+
+    settings: Settings
+    stores: Mapping[str, StoreConfig]
+    database: AsyncEngine
+    inbox: Inbox
+    log: DecisionLog
+    ruleset: RuleSet
+    workers: WorkerPool
+    clients: dict[str, ShopifyClient] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+
+def create_app(settings: Settings, *, stores: tuple[StoreConfig, ...] | None = None) -> Starlette:
+    """Build the ASGI app. Configuration errors surface before the server accepts traffic."""
+    if stores is None:
+        if settings.stores_file is None:
+            raise ConfigurationError("ROUTING_STORES_FILE: not set; point it at a TOML file of [[stores]]")
+        stores = load_stores(settings.stores_file)
+    by_domain = {store.domain: store for store in stores}
+    ruleset = load_ruleset(settings.rules_dir)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        database = create_engine(settings.database_url)
+        await migrate(database)
+        sessions = session_factory(database)
+        inbox, log, locks = Inbox(sessions), DecisionLog(sessions), OrderLocks(sessions)
+        timeout = httpx.Timeout(settings.shopify_timeout_seconds, connect=5.0)
+        async with httpx.AsyncClient(timeout=timeout) as http:
+            clients = {
+                domain: ShopifyClient(
+                    http,
+                    shop_domain=domain,
+                    admin_api_url=store.graphql_url(settings.api_version),
+                    access_token=store.access_token,
+                )
+                for domain, store in by_domain.items()
+            }
+            services = {
+                domain: StoreServices(executor=Executor(client), locations=LocationCache(client))
+                for domain, client in clients.items()
+            }
+            router = OrderRouter(
+                stores=services,
+                ruleset=lambda: runtime.ruleset,
+                inbox=inbox,
+                locks=locks,
+                log=log,
+                lease_seconds=settings.lease_seconds,
+            )
+            workers = WorkerPool(inbox=inbox, router=router, size=settings.workers, lease_seconds=settings.lease_seconds)
+            runtime = Runtime(settings, by_domain, database, inbox, log, ruleset, workers, clients)
+            app.state.runtime = runtime
+            app.state.intake = Intake(inbox, by_domain, settings.max_webhook_bytes, workers.notify)
+            workers.start()
+            logger.info(
+                "routing-engine ready: %d store(s), rule set %s, %d worker(s)",
+                len(by_domain),
+                ruleset.version,
+                settings.workers,
+            )
+            try:
+                yield
+            finally:
+                await workers.stop()
+                await database.dispose()
+
+    return Starlette(
+        routes=[
+            Route("/webhooks/shopify", _webhook, methods=["POST"]),
+            Route("/healthz", _healthz, methods=["GET"]),
+            Route("/readyz", _readyz, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )
+
+
+async def _webhook(request: Request) -> Response:
+    intake: Intake = request.app.state.intake
+    return await intake(request)
+
+
+async def _healthz(request: Request) -> Response:
+    return JSONResponse({"status": "alive"})
+
+
+async def _readyz(request: Request) -> Response:
+    runtime: Runtime = request.app.state.runtime
+    checks: dict[str, str] = {}
+    try:
+        async with runtime.database.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:  # readiness reports every failure instead of raising
+        checks["database"] = f"unreachable: {type(exc).__name__}"
+    checks["rules"] = f"loaded {runtime.ruleset.version}"
+    ready = checks["database"] == "ok" and not runtime.problems
+    body = {"ready": ready, "checks": checks, "problems": runtime.problems}
+    return JSONResponse(body, status_code=200 if ready else 503)

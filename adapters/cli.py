@@ -1,0 +1,76 @@
+"""The `routing-engine` command.
+
+Exit codes: 0 success; 1 the work ran but did not succeed (e.g. an order left undecided);
+2 bad configuration or usage (the message names the setting).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from adapters.settings import ConfigurationError, load_settings
+
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=getattr(logging, args.log_level.upper()),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        code: int = args.run(args)
+    except ConfigurationError as exc:
+        print(f"routing-engine: configuration error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    return code
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="routing-engine", description=__doc__)
+    parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the service (uvicorn) from the ROUTING_* settings")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(run=_serve)
+
+    demo = commands.add_parser("demo", help="emulator + service on loopback: place orders, show decisions")
+    demo.add_argument("--orders", type=int, default=20, help="how many orders to place (default 20)")
+    demo.add_argument("--seed", type=int, default=7, help="random seed for the orders (default 7)")
+    demo.add_argument(
+        "--scenario", default=None, help="emulator scenario file (default fixtures/scenarios/two-stores-us-ca.json)"
+    )
+    demo.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for every decision")
+    demo.set_defaults(run=_demo)
+    return parser
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from adapters.app import create_app
+
+    settings = load_settings()
+    app = create_app(settings)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False)
+    return EXIT_OK
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from adapters.demo import run_demo
+
+    if args.orders < 1:
+        raise ConfigurationError("--orders: must be at least 1")
+    return asyncio.run(run_demo(orders=args.orders, seed=args.seed, scenario=args.scenario, timeout=args.timeout))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,237 @@
+"""Processing one stored delivery: snapshot → decide → record → execute, under the order's lock.
+
+The steps, and why each is safe to repeat after a crash at any point:
+1. Read the snapshot (no side effects).
+2. Take the order's lease; if the lease was busy, try again later.
+3. Recognise a state that was already decided (same fingerprint): nothing new is decided.
+4. Record the decision and its outbox in one transaction.
+5. Execute each pending intent: mark it in flight, re-check its precondition, write, settle.
+   An intent found in flight after a crash is re-checked against a fresh read of Shopify, so a
+   write that did land is recognised as done and is never made twice.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from adapters.echoes import CAUSES, ECHO_TOPICS, fulfillment_order_ids, is_our_hold_echo
+from adapters.shopify.executor import Executor, IntentOutcome
+from adapters.shopify.snapshot import LocationCache, read_snapshot
+from adapters.store import DecisionLog, Delivery, Inbox, OrderLocks, StoredIntent
+from engine import RuleSet, decide, decision_fingerprint
+from engine.intents import Intent
+from engine.model import Snapshot
+
+logger = logging.getLogger(__name__)
+
+ROUTING_COMPLETE = "fulfillment_orders/order_routing_complete"
+
+
+class RetryLater(Exception):
+    """The delivery cannot go on now (order busy); it is retried after `delay` seconds."""
+
+    def __init__(self, reason: str, delay: float = 0.5) -> None:
+        super().__init__(reason)
+        self.delay = delay
+
+
+class MalformedDelivery(Exception):
+    """A signed delivery whose payload lacks what its topic promises; kept, never retried."""
+
+
+@dataclass(frozen=True)
+class StoreServices:
+    """What processing needs to talk to one store."""
+
+    executor: Executor
+    locations: LocationCache
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    state: str  # done | ignored | echo
+    note: str
+    order_id: str | None = None
+    decision_id: str | None = None
+
+
+class OrderRouter:
+    def __init__(
+        self,
+        *,
+        stores: Mapping[str, StoreServices],
+        ruleset: Callable[[], RuleSet],
+        inbox: Inbox,
+        locks: OrderLocks,
+        log: DecisionLog,
+        lease_seconds: float,
+    ) -> None:
+        self._stores = stores
+        self._ruleset = ruleset
+        self._inbox = inbox
+        self._locks = locks
+        self._log = log
+        self._lease = lease_seconds
+
+    async def process(self, delivery: Delivery, *, owner: str) -> Result:
+        """Process one leased delivery; `owner` identifies the worker (and holds the order lock)."""
+        body = _json_object(delivery.body)
+        if delivery.topic in ECHO_TOPICS:
+            return await self._classify_echo(delivery.topic, body)
+        if delivery.topic != ROUTING_COMPLETE:
+            return Result("ignored", f"stored; topic {delivery.topic} starts no decision")
+        services = self._stores.get(delivery.shop)
+        if services is None:
+            raise MalformedDelivery(f"shop {delivery.shop} is no longer configured")
+        fulfillment_order_id = _fulfillment_order_id(body)
+        ruleset = self._ruleset()
+        snapshot = await self._read(services, fulfillment_order_id)
+        order_id = snapshot.order.id
+        lock = _Lock(self._locks, delivery.shop, order_id, owner, self._lease)
+        if not await lock.renew():
+            raise RetryLater(f"order {order_id} is being decided by another worker")
+        try:
+            return await self._decide_locked(delivery, services, ruleset, snapshot, lock)
+        finally:
+            await self._locks.release(delivery.shop, order_id, owner)
+
+    async def _decide_locked(
+        self,
+        delivery: Delivery,
+        services: StoreServices,
+        ruleset: RuleSet,
+        snapshot: Snapshot,
+        lock: _Lock,
+    ) -> Result:
+        order_id = snapshot.order.id
+        mine = await self._log.for_delivery(delivery.id)
+        if mine is not None:  # recorded before a crash: finish it, never decide again
+            state = await self._execute(mine.id, services, lock, snapshot=None)
+            return Result("done", f"resumed decision {mine.id}: {state}", order_id, mine.id)
+        unfinished = await self._log.unfinished(delivery.shop, order_id)
+        for earlier in unfinished:  # another delivery's decision, cut short by a crash
+            await self._execute(earlier.id, services, lock, snapshot=None)
+        if unfinished:
+            snapshot = await self._read(services, _first_open_fulfillment_order(snapshot))
+        fingerprint = decision_fingerprint(snapshot, ruleset)
+        earlier = await self._log.find(delivery.shop, order_id, fingerprint)
+        if earlier is not None:
+            return Result("done", f"state already decided by decision {earlier.id}", order_id, earlier.id)
+        decision = decide(snapshot, ruleset)
+        decision_id = await self._log.record(
+            decision, snapshot, fingerprint=fingerprint, delivery_id=delivery.id
+        )
+        if decision_id is None:  # another replica recorded the same state a moment ago
+            return Result("done", "state decided concurrently by another worker", order_id)
+        logger.info(
+            "decision %s shop=%s order=%s outcome=%s intents=%d webhook_id=%s",
+            decision_id,
+            delivery.shop,
+            decision.order_name or order_id,
+            decision.outcome,
+            len(decision.intents),
+            delivery.webhook_id,
+        )
+        state = await self._execute(decision_id, services, lock, snapshot=snapshot)
+        return Result("done", f"decision {decision_id}: {decision.outcome}, {state}", order_id, decision_id)
+
+    async def _execute(
+        self, decision_id: str, services: StoreServices, lock: _Lock, *, snapshot: Snapshot | None
+    ) -> str:
+        """Apply the decision's pending intents in order; returns the decision's final state."""
+        renamed: dict[str, str] = {}
+        failed = 0
+        for stored in await self._log.intents(decision_id):
+            _collect_new_ids(stored, renamed)
+            if stored.state in ("applied", "already_done", "superseded", "failed"):
+                failed += stored.state == "failed"
+                continue
+            intent = _renamed(stored.intent, renamed)
+            # A first attempt checks against the snapshot read under this lock; a retry, an
+            # intent left in flight by a crash, or one aimed at a renamed FO reads Shopify again.
+            fresh = snapshot if stored.state == "pending" and intent == stored.intent else None
+            if not await lock.renew():
+                raise RetryLater(f"lost the lock on order {lock.order_id}; another worker took over")
+            await self._log.mark_in_flight(stored.id)
+            result = await services.executor.apply(intent, snapshot=fresh)
+            renamed.update(result.new_ids)
+            await self._log.settle(
+                stored.id,
+                result.outcome.value,
+                {"detail": result.detail, "new_ids": result.new_ids, "intent": intent.model_dump(mode="json")},
+            )
+            if result.outcome is IntentOutcome.FAILED:
+                failed += 1
+                logger.warning("intent %s failed: %s", stored.idempotency_key, result.detail)
+        final = "failed" if failed else "completed"
+        await self._log.complete(decision_id, final)
+        return final
+
+    async def _read(self, services: StoreServices, fulfillment_order_id: str) -> Snapshot:
+        locations = await services.locations.get()
+        candidates = [location.id for location in locations if location.is_active]
+        return await read_snapshot(
+            services.executor.client, services.locations, fulfillment_order_id, candidates
+        )
+
+    async def _classify_echo(self, topic: str, body: dict[str, Any]) -> Result:
+        if is_our_hold_echo(topic, body):
+            return Result("echo", "our own hold (handle carries our prefix)")
+        kinds = CAUSES.get(topic)
+        ids = fulfillment_order_ids(body)
+        if kinds and ids and await self._log.applied_on(ids, kinds):
+            return Result("echo", f"caused by our own {'/'.join(kinds)} on {ids[0]}")
+        return Result("ignored", f"{topic} not caused by us; starts no decision")
+
+
+@dataclass(frozen=True, slots=True)
+class _Lock:
+    """The order's lease as held by one worker; renewed before every write."""
+
+    locks: OrderLocks
+    shop: str
+    order_id: str
+    owner: str
+    lease_seconds: float
+
+    async def renew(self) -> bool:
+        return await self.locks.acquire(self.shop, self.order_id, self.owner, self.lease_seconds)
+
+
+def _json_object(raw: str) -> dict[str, Any]:
+    value = json.loads(raw)
+    if not isinstance(value, dict):
+        raise MalformedDelivery("stored body is not a JSON object")
+    return value
+
+
+def _fulfillment_order_id(body: dict[str, Any]) -> str:
+    fulfillment_order = body.get("fulfillment_order")
+    fo_id = fulfillment_order.get("id") if isinstance(fulfillment_order, dict) else None
+    if not isinstance(fo_id, str) or not fo_id.startswith("gid://shopify/FulfillmentOrder/"):
+        raise MalformedDelivery(
+            "payload has no fulfillment_order.id GID (expected gid://shopify/FulfillmentOrder/<n>)"
+        )
+    return fo_id
+
+
+def _first_open_fulfillment_order(snapshot: Snapshot) -> str:
+    """Any fulfillment order of the order will do to re-read it; prefer one still open."""
+    open_ones = [fo.id for fo in snapshot.fulfillment_orders if fo.status not in ("CLOSED", "CANCELLED")]
+    return (open_ones or [fo.id for fo in snapshot.fulfillment_orders])[0]
+
+
+def _collect_new_ids(stored: StoredIntent, renamed: dict[str, str]) -> None:
+    if stored.result and isinstance(stored.result.get("new_ids"), dict):
+        renamed.update(stored.result["new_ids"])
+
+
+def _renamed(intent: Intent, renamed: dict[str, str]) -> Intent:
+    fo_id = getattr(intent, "fulfillment_order_id", None)
+    if fo_id is None or fo_id not in renamed:
+        return intent
+    return intent.model_copy(update={"fulfillment_order_id": renamed[fo_id]})

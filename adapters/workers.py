@@ -1,0 +1,109 @@
+"""Workers: background tasks, started in the app's lifespan, that drain the inbox.
+
+Each worker leases one delivery, keeps the lease alive while it works, and ends the delivery
+in one of its final states, or puts it back with a delay when the failure can pass (Shopify
+unavailable or throttled, the order busy). Work that cannot succeed by retrying (a malformed
+payload, a GraphQL error, a missing fulfillment order) is kept as `failed` with its reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import uuid
+
+from adapters.processing import MalformedDelivery, OrderRouter, RetryLater
+from adapters.shopify.errors import ShopifyError, ShopifyThrottled, ShopifyTransportError
+from adapters.store import Delivery, Inbox
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 12
+IDLE_POLL_SECONDS = 1.0
+
+
+class WorkerPool:
+    def __init__(self, *, inbox: Inbox, router: OrderRouter, size: int, lease_seconds: float) -> None:
+        self._inbox = inbox
+        self._router = router
+        self._size = size
+        self._lease = lease_seconds
+        self._wake = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = False
+        self.owner = f"worker-{uuid.uuid4().hex[:12]}"
+
+    def notify(self) -> None:
+        """New work was stored: wake idle workers now instead of at their next poll."""
+        self._wake.set()
+
+    def start(self) -> None:
+        self._tasks = [asyncio.create_task(self._run(index)) for index in range(self._size)]
+
+    async def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+
+    async def _run(self, index: int) -> None:
+        owner = f"{self.owner}-{index}"
+        while not self._stopping:
+            try:
+                delivery = await self._inbox.lease(owner, self._lease)
+            except Exception:  # the database hiccupped: log, wait, go on
+                logger.exception("worker %d could not lease a delivery", index)
+                await asyncio.sleep(IDLE_POLL_SECONDS)
+                continue
+            if delivery is None:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), IDLE_POLL_SECONDS)
+                continue
+            await self._handle(delivery, owner)
+
+    async def _handle(self, delivery: Delivery, owner: str) -> None:
+        keeper = asyncio.create_task(self._keep_lease(delivery.id, owner))
+        try:
+            result = await self._router.process(delivery, owner=owner)
+        except RetryLater as exc:
+            await self._inbox.retry_later(delivery.id, owner, exc.delay * random.uniform(1, 2), str(exc))
+        except (ShopifyTransportError, ShopifyThrottled) as exc:
+            await self._retry_or_fail(delivery, owner, f"Shopify unavailable: {exc}")
+        except (MalformedDelivery, ShopifyError) as exc:
+            logger.warning("delivery %s failed: %s", delivery.webhook_id, exc)
+            await self._inbox.finish(delivery.id, owner, "failed", f"{type(exc).__name__}: {exc}")
+        except Exception as exc:  # a bug: keep the delivery, retry with backoff, log loudly
+            logger.exception("delivery %s raised", delivery.webhook_id)
+            await self._retry_or_fail(delivery, owner, f"internal error: {type(exc).__name__}: {exc}")
+        else:
+            await self._inbox.finish(
+                delivery.id,
+                owner,
+                result.state,
+                result.note,
+                order_id=result.order_id,
+                decision_id=result.decision_id,
+            )
+        finally:
+            keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeper
+
+    async def _retry_or_fail(self, delivery: Delivery, owner: str, note: str) -> None:
+        if delivery.attempts >= MAX_ATTEMPTS:
+            await self._inbox.finish(delivery.id, owner, "failed", f"gave up after {delivery.attempts}: {note}")
+            return
+        delay = min(60.0, 0.5 * 2 ** (delivery.attempts - 1)) * random.uniform(0.5, 1.0)
+        await self._inbox.retry_later(delivery.id, owner, delay, note)
+
+    async def _keep_lease(self, delivery_id: int, owner: str) -> None:
+        while True:
+            await asyncio.sleep(self._lease / 3)
+            await self._inbox.renew(delivery_id, owner, self._lease)
