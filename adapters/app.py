@@ -88,7 +88,9 @@ def create_app(settings: Settings, *, stores: tuple[StoreConfig, ...] | None = N
                 log=log,
                 lease_seconds=settings.lease_seconds,
             )
-            workers = WorkerPool(inbox=inbox, router=router, size=settings.workers, lease_seconds=settings.lease_seconds)
+            workers = WorkerPool(
+                inbox=inbox, router=router, size=settings.workers, lease_seconds=settings.lease_seconds
+            )
             runtime = Runtime(settings, by_domain, database, inbox, log, ruleset, workers, clients)
             app.state.runtime = runtime
             app.state.intake = Intake(inbox, by_domain, settings.max_webhook_bytes, workers.notify)
@@ -117,7 +119,7 @@ def create_app(settings: Settings, *, stores: tuple[StoreConfig, ...] | None = N
 
 async def _webhook(request: Request) -> Response:
     intake: Intake = request.app.state.intake
-    return await intake(request)
+    return await intake.handle(request)
 
 
 async def _healthz(request: Request) -> Response:

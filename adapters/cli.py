@@ -46,7 +46,9 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--orders", type=int, default=20, help="how many orders to place (default 20)")
     demo.add_argument("--seed", type=int, default=7, help="random seed for the orders (default 7)")
     demo.add_argument(
-        "--scenario", default=None, help="emulator scenario file (default fixtures/scenarios/two-stores-us-ca.json)"
+        "--scenario",
+        default=None,
+        help="emulator scenario file (default fixtures/scenarios/two-stores-us-ca.json)",
     )
     demo.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for every decision")
     demo.set_defaults(run=_demo)
@@ -69,7 +71,9 @@ def _demo(args: argparse.Namespace) -> int:
 
     if args.orders < 1:
         raise ConfigurationError("--orders: must be at least 1")
-    return asyncio.run(run_demo(orders=args.orders, seed=args.seed, scenario=args.scenario, timeout=args.timeout))
+    return asyncio.run(
+        run_demo(orders=args.orders, seed=args.seed, scenario=args.scenario, timeout=args.timeout)
+    )
 
 
 if __name__ == "__main__":

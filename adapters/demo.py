@@ -130,7 +130,9 @@ def _report(placed: list[PlacedOrder], decided: dict[str, list[StoredDecision]])
         first = decisions[0].decision
         outcomes[first.outcome] = outcomes.get(first.outcome, 0) + 1
         for index, fo in enumerate(first.fulfillment_orders):
-            moves = f"{_short(fo.from_location_id)} → {_short(fo.to_location_id)}" if fo.action == "move" else ""
+            moves = (
+                f"{_short(fo.from_location_id)} → {_short(fo.to_location_id)}" if fo.action == "move" else ""
+            )
             if fo.action == "keep":
                 moves = f"stays at {_short(fo.from_location_id)}"
             rows.append(

@@ -38,7 +38,7 @@ class Intake:
     max_body_bytes: int
     notify: Callable[[], None]
 
-    async def __call__(self, request: Request) -> Response:
+    async def handle(self, request: Request) -> Response:
         try:
             raw = await _read_body(request, self.max_body_bytes)
         except BodyTooLarge:

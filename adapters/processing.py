@@ -162,7 +162,11 @@ class OrderRouter:
             await self._log.settle(
                 stored.id,
                 result.outcome.value,
-                {"detail": result.detail, "new_ids": result.new_ids, "intent": intent.model_dump(mode="json")},
+                {
+                    "detail": result.detail,
+                    "new_ids": result.new_ids,
+                    "intent": intent.model_dump(mode="json"),
+                },
             )
             if result.outcome is IntentOutcome.FAILED:
                 failed += 1

@@ -103,7 +103,9 @@ def load_stores(path: Path) -> tuple[StoreConfig, ...]:
         raise ConfigurationError(f"ROUTING_STORES_FILE: {path} is not valid TOML: {exc}") from None
     unknown = set(raw) - {"stores"}
     if unknown:
-        raise ConfigurationError(f"{path}: unknown top-level key(s) {sorted(unknown)}; only [[stores]] tables")
+        raise ConfigurationError(
+            f"{path}: unknown top-level key(s) {sorted(unknown)}; only [[stores]] tables"
+        )
     tables = raw.get("stores")
     if not isinstance(tables, list) or not tables:
         raise ConfigurationError(f"{path}: no [[stores]] table; add one per shop (domain, access_token, …)")

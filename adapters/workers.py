@@ -98,7 +98,9 @@ class WorkerPool:
 
     async def _retry_or_fail(self, delivery: Delivery, owner: str, note: str) -> None:
         if delivery.attempts >= MAX_ATTEMPTS:
-            await self._inbox.finish(delivery.id, owner, "failed", f"gave up after {delivery.attempts}: {note}")
+            await self._inbox.finish(
+                delivery.id, owner, "failed", f"gave up after {delivery.attempts}: {note}"
+            )
             return
         delay = min(60.0, 0.5 * 2 ** (delivery.attempts - 1)) * random.uniform(0.5, 1.0)
         await self._inbox.retry_later(delivery.id, owner, delay, note)

@@ -177,7 +177,9 @@ class DecisionLog:
                 .values(state=state, completed_at=self._now())
             )
 
-    async def applied_on(self, fulfillment_order_ids: list[str], kinds: tuple[str, ...]) -> list[StoredIntent]:
+    async def applied_on(
+        self, fulfillment_order_ids: list[str], kinds: tuple[str, ...]
+    ) -> list[StoredIntent]:
         """Our settled or in-flight writes touching these fulfillment orders (to recognise echoes)."""
         async with self._sessions() as session:
             rows = await session.scalars(

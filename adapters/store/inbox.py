@@ -153,7 +153,7 @@ class Inbox:
     async def counts(self) -> dict[str, int]:
         async with self._sessions() as session:
             rows = await session.execute(select(DeliveryRow.state, func.count()).group_by(DeliveryRow.state))
-            return {state: count for state, count in rows.tuples()}
+            return {state: count for state, count in rows}
 
     async def get(self, webhook_id: str) -> DeliveryRow | None:
         async with self._sessions() as session:
