@@ -1,0 +1,96 @@
+"""YAML text to a small node tree that keeps the position of every key and value.
+
+PyYAML's composer gives nodes with marks; we convert them once into typed nodes so the parser
+can say `rules/routing.yaml:12:7` for any value it rejects. Only text is parsed here: reading
+files is the adapters' job.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import yaml
+
+from engine.errors import Mark, RuleIssue
+
+Scalar = str | int | float | bool | None
+
+
+@dataclass(frozen=True)
+class YScalar:
+    mark: Mark
+    value: Scalar
+
+    @property
+    def kind(self) -> str:
+        return "empty value" if self.value is None else type(self.value).__name__
+
+
+@dataclass(frozen=True)
+class YSeq:
+    mark: Mark
+    items: tuple[YNode, ...]
+    kind = "list"
+
+
+@dataclass(frozen=True)
+class YMap:
+    mark: Mark
+    entries: tuple[tuple[YScalar, YNode], ...]
+    kind = "mapping"
+
+    def get(self, key: str) -> YNode | None:
+        return next((value for k, value in self.entries if k.value == key), None)
+
+    def key_mark(self, key: str) -> Mark:
+        return next((k.mark for k, _ in self.entries if k.value == key), self.mark)
+
+
+YNode = YScalar | YSeq | YMap
+
+
+def load_yaml(file: str, text: str) -> tuple[YNode | None, list[RuleIssue]]:
+    """Parse one YAML document; an empty document gives `None`."""
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return None, []
+        issues: list[RuleIssue] = []
+        return _convert(loader, file, root, issues), issues
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = Mark(file, mark.line + 1, mark.column + 1) if mark else Mark(file, 1, 1)
+        problem = " ".join(part for part in (error.context, error.problem) if part)
+        return None, [RuleIssue(where, "file", f"not valid YAML: {problem}", "check indentation and quoting")]
+    finally:
+        loader.dispose()
+
+
+def _mark(file: str, node: yaml.Node) -> Mark:
+    return Mark(file, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _convert(loader: yaml.SafeLoader, file: str, node: yaml.Node, issues: list[RuleIssue]) -> YNode:
+    mark = _mark(file, node)
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_object(node)
+        if not isinstance(value, str | int | float | bool | None):
+            value = str(node.value)  # dates and the like: keep the text as written
+        return YScalar(mark, value)
+    if isinstance(node, yaml.SequenceNode):
+        return YSeq(mark, tuple(_convert(loader, file, item, issues) for item in node.value))
+    assert isinstance(node, yaml.MappingNode)
+    entries: list[tuple[YScalar, YNode]] = []
+    seen: set[str] = set()
+    for key_node, value_node in node.value:
+        key = _convert(loader, file, key_node, issues)
+        if not isinstance(key, YScalar) or not isinstance(key.value, str):
+            issues.append(RuleIssue(key.mark, "file", "keys must be plain words", "write `name: value`"))
+            continue
+        if key.value in seen:
+            issues.append(RuleIssue(key.mark, "file", f"key `{key.value}` appears twice", "keep one of them"))
+            continue
+        seen.add(key.value)
+        entries.append((key, _convert(loader, file, value_node, issues)))
+    return YMap(mark, tuple(entries))
