@@ -6,6 +6,7 @@
     ├── ShopifyAuthError           401 / 403: bad or revoked access token
     ├── ShopifyThrottled           still THROTTLED after waiting as long as allowed
     ├── ShopifyUnexpectedResponse  another HTTP status, or a body that is not GraphQL JSON
+    ├── ShopifyNotFound            the object read does not exist (Shopify returned null)
     ├── ShopifyQueryError          GraphQL `errors`: parse, validation, MAX_COST_EXCEEDED, access
     └── ShopifyUserError           a mutation's `userErrors` (field / code / message)
 
@@ -107,3 +108,11 @@ class ShopifyUserError(ShopifyError):
     @property
     def codes(self) -> frozenset[str]:
         return frozenset(e.code for e in self.user_errors if e.code)
+
+
+class ShopifyNotFound(ShopifyError):
+    """The object asked for does not exist (or this app may not see it): Shopify returned null."""
+
+    def __init__(self, message: str, *, gid: str) -> None:
+        super().__init__(message)
+        self.gid = gid

@@ -1,0 +1,201 @@
+"""Read the `engine.model.Snapshot` for one fulfillment order, in as few calls as possible.
+
+Usually three calls, two when the locations are cached: the order read (the order, its tags and
+decision metafield, every fulfillment order with holds, actions, lines and `locationsForMove`),
+one inventory read for the items of the open fulfillment orders, and the cached locations.
+Extra pages (more than 20 fulfillment orders, 50 lines, or many locations per item) cost extra
+calls only when Shopify says `hasNextPage`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from adapters.shopify import documents, mapping
+from adapters.shopify.client import ShopifyClient
+from adapters.shopify.errors import ShopifyNotFound, ShopifyQueryError
+from adapters.shopify.sansio import MAX_COST_EXCEEDED
+from engine.model import FulfillmentOrder, Location, Snapshot
+
+# Fulfillment orders whose stock matters to a decision (closed ones keep no inventory read).
+OPEN_STATUSES = frozenset({"OPEN", "ON_HOLD", "SCHEDULED", "IN_PROGRESS"})
+# Items per inventory read; halved on MAX_COST_EXCEEDED (costs depend on levels per item).
+INVENTORY_BATCH = 50
+MAX_PAGE = 250
+
+
+class LocationCache:
+    """One store's locations, read once and again after `ttl_seconds` or on `refresh()`."""
+
+    def __init__(
+        self,
+        client: ShopifyClient,
+        *,
+        ttl_seconds: float = 300.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.client = client
+        self._ttl = ttl_seconds
+        self._clock = clock
+        self._locations: tuple[Location, ...] | None = None
+        self._read_at = 0.0
+        self._lock = asyncio.Lock()
+
+    async def get(self) -> tuple[Location, ...]:
+        """The locations, read from Shopify when not cached or older than the TTL."""
+        async with self._lock:  # one read for many concurrent callers
+            if self._locations is None or self._clock() - self._read_at >= self._ttl:
+                self._locations = await read_locations(self.client)
+                self._read_at = self._clock()
+            return self._locations
+
+    async def refresh(self) -> tuple[Location, ...]:
+        self.invalidate()
+        return await self.get()
+
+    def invalidate(self) -> None:
+        self._locations = None
+
+
+async def read_locations(client: ShopifyClient) -> tuple[Location, ...]:
+    """Every location of the store, page by page (inactive ones included)."""
+    locations: list[Location] = []
+    after: str | None = None
+    while True:
+        data = await client.execute(documents.LOCATIONS, {"after": after})
+        connection = data["locations"]
+        locations.extend(mapping.map_location(node, client.shop_domain) for node in mapping.nodes(connection))
+        after = mapping.next_cursor(connection)
+        if after is None:
+            return tuple(locations)
+
+
+def move_variables(candidate_location_ids: Sequence[str]) -> dict[str, Any]:
+    """Variables of the RoutingFulfillmentOrder fragment's `locationsForMove` selection."""
+    candidates = list(dict.fromkeys(candidate_location_ids))[:MAX_PAGE]
+    return {
+        "candidateLocationIds": candidates or None,
+        "withLocationsForMove": bool(candidates),
+        "locationsForMoveFirst": max(1, len(candidates)),
+    }
+
+
+async def read_snapshot(
+    client: ShopifyClient,
+    locations: LocationCache,
+    fulfillment_order_id: str,
+    candidate_location_ids: Sequence[str],
+) -> Snapshot:
+    """The snapshot of the order that `fulfillment_order_id` belongs to.
+
+    Raises `ShopifyNotFound` when Shopify has no such fulfillment order (or hides it from us).
+    """
+    read_at = datetime.now(UTC).isoformat()
+    moves = move_variables(candidate_location_ids)
+    data = await client.execute(documents.SNAPSHOT, {"fulfillmentOrderId": fulfillment_order_id, **moves})
+    root = data.get("fulfillmentOrder")
+    if root is None:
+        raise ShopifyNotFound(
+            f"{client.shop_domain}: fulfillment order {fulfillment_order_id} not found",
+            gid=fulfillment_order_id,
+        )
+    order_node = root["order"]
+    fo_nodes = await _all_fulfillment_orders(client, order_node, moves)
+    fulfillment_orders = tuple([await _map_with_all_lines(client, node) for node in fo_nodes])
+    item_ids = sorted(
+        {
+            line.inventory_item_id
+            for fo in fulfillment_orders
+            if fo.status in OPEN_STATUSES
+            for line in fo.lines
+            if line.inventory_item_id
+        }
+    )
+    known_locations = await locations.get()
+    inventory = await read_inventory(
+        client, item_ids, levels_first=min(MAX_PAGE, max(1, len(known_locations)))
+    )
+    return Snapshot(
+        store=client.shop_domain,
+        order=mapping.map_order(order_node),
+        fulfillment_orders=fulfillment_orders,
+        locations=known_locations,
+        inventory=inventory,
+        read_at=read_at,
+    )
+
+
+async def _all_fulfillment_orders(
+    client: ShopifyClient, order_node: mapping.Node, moves: dict[str, Any]
+) -> list[mapping.Node]:
+    connection = order_node["fulfillmentOrders"]
+    fo_nodes = mapping.nodes(connection)
+    after = mapping.next_cursor(connection)
+    while after is not None:
+        data = await client.execute(
+            documents.FULFILLMENT_ORDERS_PAGE, {"orderId": order_node["id"], "after": after, **moves}
+        )
+        connection = data["order"]["fulfillmentOrders"]
+        fo_nodes.extend(mapping.nodes(connection))
+        after = mapping.next_cursor(connection)
+    return fo_nodes
+
+
+async def _map_with_all_lines(client: ShopifyClient, node: mapping.Node) -> FulfillmentOrder:
+    connection = node.get("lineItems")
+    after = mapping.next_cursor(connection)
+    if after is None:
+        return mapping.map_fulfillment_order(node)
+    lines = mapping.nodes(connection)
+    while after is not None:
+        data = await client.execute(
+            documents.FULFILLMENT_ORDER_LINES_PAGE, {"id": node["id"], "after": after}
+        )
+        page = data["fulfillmentOrder"]["lineItems"]
+        lines.extend(mapping.nodes(page))
+        after = mapping.next_cursor(page)
+    return mapping.map_fulfillment_order(node, lines)
+
+
+async def read_inventory(
+    client: ShopifyClient, inventory_item_ids: Sequence[str], *, levels_first: int = 50
+) -> dict[str, dict[str, int]]:
+    """`{inventory item id: {location id: available}}`, in batches of `INVENTORY_BATCH` items."""
+    inventory: dict[str, dict[str, int]] = {}
+    pending = [
+        list(inventory_item_ids[i : i + INVENTORY_BATCH])
+        for i in range(0, len(inventory_item_ids), INVENTORY_BATCH)
+    ]
+    while pending:
+        batch = pending.pop(0)
+        try:
+            data = await client.execute(
+                documents.INVENTORY_LEVELS, {"inventoryItemIds": batch, "levelsFirst": levels_first}
+            )
+        except ShopifyQueryError as exc:
+            if not exc.has_code(MAX_COST_EXCEEDED) or len(batch) == 1:
+                raise
+            half = len(batch) // 2
+            pending[:0] = [batch[:half], batch[half:]]
+            continue
+        for item in data["nodes"]:
+            if not item or "inventoryLevels" not in item:
+                continue  # an id that is not (or no longer) an inventory item
+            inventory[item["id"]] = await _all_levels(client, item)
+    return inventory
+
+
+async def _all_levels(client: ShopifyClient, item: mapping.Node) -> dict[str, int]:
+    connection = item["inventoryLevels"]
+    levels = mapping.nodes(connection)
+    after = mapping.next_cursor(connection)
+    while after is not None:
+        data = await client.execute(documents.INVENTORY_LEVELS_PAGE, {"id": item["id"], "after": after})
+        page = data["inventoryItem"]["inventoryLevels"]
+        levels.extend(mapping.nodes(page))
+        after = mapping.next_cursor(page)
+    return mapping.map_inventory_levels(levels)
