@@ -1,0 +1,178 @@
+"""Root fields of the emulated Admin API: queries over the state and the six mutations."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from adapters.emulator.connections import connection
+from adapters.emulator.holds import hold_fulfillment_order, release_hold
+from adapters.emulator.ids import parse_gid
+from adapters.emulator.metafields import add_tags, set_metafields
+from adapters.emulator.moves import move_fulfillment_order
+from adapters.emulator.outcomes import Outcome, WebhookEvent
+from adapters.emulator.splits import split_fulfillment_orders
+from adapters.emulator.state import EmulatorState
+from adapters.emulator.store import Store
+from adapters.emulator.views import Info, View, Views
+
+
+@dataclass
+class MutationRecord:
+    store: str
+    mutation: str
+    variables: dict[str, Any]
+    user_errors: list[dict[str, Any]]
+    at: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "store": self.store,
+            "mutation": self.mutation,
+            "variables": self.variables,
+            "userErrors": self.user_errors,
+            "at": self.at,
+        }
+
+
+@dataclass
+class RequestContext:
+    state: EmulatorState
+    store: Store
+    events: list[WebhookEvent] = field(default_factory=list)
+    mutations: list[MutationRecord] = field(default_factory=list)
+
+
+def _node(views: Views, store: Store, object_id: str) -> View | None:
+    parsed = parse_gid(object_id)
+    if parsed is None:
+        return None
+    kind = parsed[0]
+    if kind == "FulfillmentOrder" and (fo := store.fulfillment_orders.get(object_id)):
+        return views.fulfillment_order(fo)
+    if kind == "Order" and (order := store.orders.get(object_id)):
+        return views.order(order)
+    if kind == "Location" and (loc := store.locations.get(object_id)):
+        return views.location(loc)
+    if kind == "InventoryItem" and (item := store.inventory.items.get(object_id)):
+        return views.inventory_item(item)
+    if kind == "ProductVariant":
+        item = next((i for i in store.inventory.items.values() if i.variant_id == object_id), None)
+        return views.variant(item) if item else None
+    if kind == "Shop" and object_id == store.shop_id:
+        return views.shop()
+    return None
+
+
+def _payload(views: Views, outcome: Outcome) -> View:
+    """Turn domain objects of an outcome into views; lists and None pass through."""
+    converters: dict[str, Callable[[Any], View]] = {
+        "fulfillmentHold": views.hold,
+        "metafields": views.metafield,
+        "node": views.order,
+    }
+    payload: View = {"userErrors": [e.as_dict() for e in outcome.user_errors]}
+    for name, value in outcome.objects.items():
+        convert = converters.get(name, views.fulfillment_order)
+        if value is None:
+            payload[name] = None
+        elif name == "fulfillmentOrderSplits":
+            payload[name] = [
+                {k: views.fulfillment_order(v) if v else None for k, v in r.items()} for r in value
+            ]
+        elif isinstance(value, list):
+            payload[name] = [convert(v) for v in value]
+        else:
+            payload[name] = convert(value)
+    return payload
+
+
+def root_value(context: RequestContext) -> dict[str, Any]:
+    store, state = context.store, context.state
+    views = Views(store)
+
+    def mutation(name: str, run: Callable[..., Outcome]) -> Callable[..., View]:
+        def resolve(info: Info, **args: Any) -> View:
+            outcome = run(**args)
+            context.events.extend(outcome.events)
+            context.mutations.append(
+                MutationRecord(
+                    store=store.domain,
+                    mutation=name,
+                    variables=args,
+                    user_errors=[e.as_dict() for e in outcome.user_errors],
+                    at=datetime.now(UTC).isoformat(),
+                )
+            )
+            return _payload(views, outcome)
+
+        return resolve
+
+    def fulfillment_order(info: Info, id: str) -> View | None:
+        fo = store.fulfillment_orders.get(id)
+        return views.fulfillment_order(fo) if fo else None
+
+    def order(info: Info, id: str) -> View | None:
+        found = store.orders.get(id)
+        return views.order(found) if found else None
+
+    def location(info: Info, id: str | None = None) -> View | None:
+        if id is None:
+            return views.location(store.locations[store.native_ranking[0]])
+        loc = store.locations.get(id)
+        return views.location(loc) if loc else None
+
+    def locations(info: Info, **args: Any) -> View:
+        shown = [loc for loc in store.locations.values() if loc.is_active or args.get("includeInactive")]
+        return connection(shown, views.location, lambda loc: loc.id, args)
+
+    def fulfillment_orders(info: Info, **args: Any) -> View:
+        shown = [
+            fo for fo in store.fulfillment_orders.values() if args.get("includeClosed") or not fo.is_closed
+        ]
+        return connection(shown, views.fulfillment_order, lambda fo: fo.id, args)
+
+    def orders(info: Info, **args: Any) -> View:
+        return connection(list(store.orders.values()), views.order, lambda o: o.id, args)
+
+    def inventory_item(info: Info, id: str) -> View | None:
+        item = store.inventory.items.get(id)
+        return views.inventory_item(item) if item else None
+
+    return {
+        "shop": lambda info: views.shop(),
+        "fulfillmentOrder": fulfillment_order,
+        "fulfillmentOrders": fulfillment_orders,
+        "order": order,
+        "orders": orders,
+        "location": location,
+        "locations": locations,
+        "inventoryItem": inventory_item,
+        "productVariant": lambda info, id: _node(views, store, id),
+        "node": lambda info, id: _node(views, store, id),
+        "nodes": lambda info, ids: [_node(views, store, i) for i in ids],
+        "fulfillmentOrderMove": mutation(
+            "fulfillmentOrderMove",
+            lambda id, newLocationId, fulfillmentOrderLineItems=None: move_fulfillment_order(
+                state, store, id, newLocationId, fulfillmentOrderLineItems
+            ),
+        ),
+        "fulfillmentOrderHold": mutation(
+            "fulfillmentOrderHold",
+            lambda id, fulfillmentHold: hold_fulfillment_order(state, store, id, fulfillmentHold),
+        ),
+        "fulfillmentOrderReleaseHold": mutation(
+            "fulfillmentOrderReleaseHold",
+            lambda id, holdIds=None, externalId=None: release_hold(state, store, id, holdIds),
+        ),
+        "fulfillmentOrderSplit": mutation(
+            "fulfillmentOrderSplit",
+            lambda fulfillmentOrderSplits: split_fulfillment_orders(state, store, fulfillmentOrderSplits),
+        ),
+        "metafieldsSet": mutation(
+            "metafieldsSet", lambda metafields: set_metafields(state, store, metafields)
+        ),
+        "tagsAdd": mutation("tagsAdd", lambda id, tags: add_tags(store, id, tags)),
+    }
