@@ -1,0 +1,73 @@
+"""The pure decision core: rule files + a snapshot of one order -> a Decision.
+
+No I/O, no clock, no randomness: the adapters read rule files and Shopify, and execute intents.
+"""
+
+from engine.decide import TAG_HELD, TAG_ROUTED, decide
+from engine.decision import Decision, FulfillmentOrderOutcome, Outcome, TraceEntry
+from engine.errors import Mark, RuleIssue, RuleSetError
+from engine.fingerprint import decision_fingerprint
+from engine.intents import (
+    DECISION_METAFIELD_KEY,
+    DECISION_METAFIELD_NAMESPACE,
+    HOLD_HANDLE_PREFIX,
+    AddOrderTags,
+    HoldFulfillmentOrder,
+    Intent,
+    LineQuantity,
+    MoveFulfillmentOrder,
+    ReleaseHold,
+    SetOrderMetafield,
+    hold_handle,
+    is_our_hold_handle,
+)
+from engine.model import (
+    Address,
+    FulfillmentOrder,
+    FulfillmentOrderLine,
+    Hold,
+    Location,
+    Order,
+    Snapshot,
+)
+from engine.ruleset import HoldFallback, KeepFallback, RuleSet, Strategy, parse_ruleset
+from engine.summary import SUMMARY_VERSION
+
+__all__ = [
+    "DECISION_METAFIELD_KEY",
+    "DECISION_METAFIELD_NAMESPACE",
+    "HOLD_HANDLE_PREFIX",
+    "SUMMARY_VERSION",
+    "TAG_HELD",
+    "TAG_ROUTED",
+    "AddOrderTags",
+    "Address",
+    "Decision",
+    "FulfillmentOrder",
+    "FulfillmentOrderLine",
+    "FulfillmentOrderOutcome",
+    "Hold",
+    "HoldFallback",
+    "HoldFulfillmentOrder",
+    "Intent",
+    "KeepFallback",
+    "LineQuantity",
+    "Location",
+    "Mark",
+    "MoveFulfillmentOrder",
+    "Order",
+    "Outcome",
+    "ReleaseHold",
+    "RuleIssue",
+    "RuleSet",
+    "RuleSetError",
+    "SetOrderMetafield",
+    "Snapshot",
+    "Strategy",
+    "TraceEntry",
+    "decide",
+    "decision_fingerprint",
+    "hold_handle",
+    "is_our_hold_handle",
+    "parse_ruleset",
+]

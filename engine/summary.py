@@ -1,0 +1,72 @@
+"""The decision summary written to the order metafield `routing_engine.decision` (type `json`).
+
+Shape (version 1), keys sorted, no clock values, so equal decisions give byte-equal values:
+
+    {"fulfillment_orders": [{"action": "move", "from": "gid://shopify/Location/1",
+                             "hold_reason": null, "id": "gid://shopify/FulfillmentOrder/9",
+                             "note": "", "strategy": "us-ship-complete",
+                             "to": "gid://shopify/Location/2"}, ...],
+     "outcome": "routed", "ruleset": "6475eced7c23", "version": 1}
+
+`action` is move, keep or hold; skipped fulfillment orders are not listed; entries are sorted by
+id. `outcome` is routed or held.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from engine.decision import FulfillmentOrderOutcome
+
+SUMMARY_VERSION = 1
+
+
+def summarize(ruleset_version: str, outcome: str, outcomes: Sequence[FulfillmentOrderOutcome]) -> str:
+    entries = [
+        {
+            "id": o.fulfillment_order_id,
+            "action": o.action,
+            "strategy": o.strategy,
+            "from": o.from_location_id,
+            "to": o.to_location_id,
+            "hold_reason": o.hold_reason,
+            "note": o.note,
+        }
+        for o in sorted(outcomes, key=lambda o: o.fulfillment_order_id)
+        if o.action != "skip"
+    ]
+    document = {
+        "version": SUMMARY_VERSION,
+        "ruleset": ruleset_version,
+        "outcome": outcome,
+        "fulfillment_orders": entries,
+    }
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def settled(existing: str | None, summary: str) -> bool:
+    """Does the stored summary already describe this placement?
+
+    A stored `move` to X equals a `keep` at X: after our move, Shopify shows the fulfillment
+    order at X, and re-deciding must not rewrite the metafield only to say "keep".
+    """
+    if existing is None:
+        return False
+    if existing == summary:
+        return True
+    try:
+        stored = json.loads(existing)
+    except ValueError:
+        return False
+    return isinstance(stored, dict) and _placed(stored) == _placed(json.loads(summary))
+
+
+def _placed(document: dict[str, Any]) -> dict[str, Any]:
+    entries = []
+    for entry in document.get("fulfillment_orders") or []:
+        if isinstance(entry, dict) and entry.get("action") == "move":
+            entry = {**entry, "action": "keep", "from": entry.get("to")}
+        entries.append(entry)
+    return {**document, "fulfillment_orders": entries}
