@@ -100,9 +100,12 @@ class UserError:
 class ShopifyUserError(ShopifyError):
     """A mutation answered with `userErrors`; nothing was changed (Shopify mutations are atomic)."""
 
-    def __init__(self, mutation: str, user_errors: Sequence[UserError]) -> None:
+    def __init__(
+        self, mutation: str, user_errors: Sequence[UserError], *, payload: Mapping[str, Any] | None = None
+    ) -> None:
         self.mutation = mutation
         self.user_errors = tuple(user_errors)
+        self.payload = payload
         super().__init__(f"{mutation}: " + "; ".join(str(e) for e in self.user_errors))
 
     @property

@@ -1,0 +1,240 @@
+"""Apply the engine's intents to Shopify, each after re-checking its precondition.
+
+With a `snapshot` (read moments ago under the order lock) the check runs against it; without
+one, or when the snapshot cannot answer (the fulfillment order is not in it, `locationsForMove`
+did not cover the target, the metafield digest is needed), one fresh state read is made.
+Outcomes are decided in `preconditions` and here:
+
+- APPLIED: the mutation ran without userErrors; `new_ids` follows the ids Shopify returned.
+- ALREADY_DONE: the effect is already there, or Shopify says so (DUPLICATE_FULFILLMENT_HOLD_HANDLE).
+- SUPERSEDED: someone else changed the state (closed, moved elsewhere, held by others, the
+  metafield changed since we read it: STALE_OBJECT).
+- FAILED: any other userError or GraphQL error, with Shopify's messages.
+
+Transport, auth and throttling errors propagate: the intent stays pending and is retried, and a
+retry re-checks the precondition first, which is what makes a lost response safe.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from adapters.shopify import documents, mapping, mutations
+from adapters.shopify.client import ShopifyClient
+from adapters.shopify.errors import ShopifyQueryError, ShopifyUserError
+from adapters.shopify.outcomes import IntentOutcome, IntentResult, already_done, applied, failed, superseded
+from adapters.shopify.preconditions import check_hold, check_move, hold_to_release
+from adapters.shopify.snapshot import move_variables
+from engine.intents import (
+    DECISION_METAFIELD_KEY,
+    DECISION_METAFIELD_NAMESPACE,
+    AddOrderTags,
+    HoldFulfillmentOrder,
+    Intent,
+    MoveFulfillmentOrder,
+    ReleaseHold,
+    SetOrderMetafield,
+)
+from engine.model import FulfillmentOrder, Snapshot
+
+__all__ = ["Executor", "IntentOutcome", "IntentResult"]
+
+_SUPERSEDING_METAFIELD_CODES = frozenset({"STALE_OBJECT", "INVALID_COMPARE_DIGEST"})
+
+
+@dataclass(frozen=True)
+class _FulfillmentOrderState:
+    fulfillment_order: FulfillmentOrder | None
+    siblings: tuple[FulfillmentOrder, ...] = ()
+    move_refusal: str | None = None
+
+
+@dataclass(frozen=True)
+class _OrderState:
+    found: bool
+    tags: frozenset[str] = frozenset()
+    metafield_value: str | None = None
+    compare_digest: str | None = None
+
+
+class Executor:
+    """Turns intents into mutations for one store."""
+
+    def __init__(self, client: ShopifyClient) -> None:
+        self.client = client
+
+    async def apply(self, intent: Intent, *, snapshot: Snapshot | None = None) -> IntentResult:
+        try:
+            if isinstance(intent, MoveFulfillmentOrder):
+                return await self._move(intent, snapshot)
+            if isinstance(intent, HoldFulfillmentOrder):
+                return await self._hold(intent, snapshot)
+            if isinstance(intent, ReleaseHold):
+                return await self._release(intent, snapshot)
+            if isinstance(intent, SetOrderMetafield):
+                return await self._set_metafield(intent, snapshot)
+            return await self._add_tags(intent, snapshot)
+        except ShopifyUserError as exc:
+            return failed(str(exc), dict(exc.payload) if exc.payload is not None else None)
+        except ShopifyQueryError as exc:
+            return failed(str(exc))
+
+    # --- fulfillment orders ------------------------------------------------------------------
+
+    async def _move(self, intent: MoveFulfillmentOrder, snapshot: Snapshot | None) -> IntentResult:
+        state = _from_snapshot(snapshot, intent.fulfillment_order_id)
+        verdict = check_move(intent, state.fulfillment_order, state.siblings) if state else None
+        if state is None or (verdict is not None and verdict.outcome is IntentOutcome.FAILED):
+            # A refusal must come from Shopify's own answer for this target, with its message.
+            state = await self._read_fulfillment_order(intent.fulfillment_order_id, [intent.to_location_id])
+            verdict = check_move(intent, state.fulfillment_order, state.siblings, state.move_refusal)
+        if verdict is not None:
+            return verdict
+        payload = await mutations.move_fulfillment_order(
+            self.client, intent.fulfillment_order_id, intent.to_location_id, intent.lines
+        )
+        moved = (payload.get("movedFulfillmentOrder") or {}).get("id") or intent.fulfillment_order_id
+        new_ids = {intent.fulfillment_order_id: moved} if moved != intent.fulfillment_order_id else {}
+        suffix = f" as {moved}" if new_ids else ""
+        return applied(
+            f"moved {intent.fulfillment_order_id} to {intent.to_location_id}{suffix}", payload, new_ids
+        )
+
+    async def _hold(self, intent: HoldFulfillmentOrder, snapshot: Snapshot | None) -> IntentResult:
+        state = await self._state_for(intent.fulfillment_order_id, snapshot)
+        verdict = check_hold(intent, state.fulfillment_order)
+        if verdict is not None:
+            return verdict
+        try:
+            payload = await mutations.hold_fulfillment_order(
+                self.client,
+                intent.fulfillment_order_id,
+                reason=intent.reason,
+                notes=intent.notes,
+                handle=intent.handle,
+                lines=intent.lines,
+            )
+        except ShopifyUserError as exc:
+            if "DUPLICATE_FULFILLMENT_HOLD_HANDLE" in exc.codes:
+                return already_done(f"Shopify already has our hold {intent.handle}: {exc}")
+            raise
+        held = (payload.get("fulfillmentOrder") or {}).get("id") or intent.fulfillment_order_id
+        remaining = (payload.get("remainingFulfillmentOrder") or {}).get("id")
+        new_ids = {intent.fulfillment_order_id: held} if held != intent.fulfillment_order_id else {}
+        detail = f"held {held} ({intent.reason}, {intent.handle})"
+        if remaining:
+            detail += f"; lines not held are now in {remaining}"
+        return applied(detail, payload, new_ids)
+
+    async def _release(self, intent: ReleaseHold, snapshot: Snapshot | None) -> IntentResult:
+        state = await self._state_for(intent.fulfillment_order_id, snapshot)
+        hold = hold_to_release(intent, state.fulfillment_order)
+        if isinstance(hold, IntentResult):
+            return hold
+        payload = await mutations.release_holds(self.client, intent.fulfillment_order_id, [hold.id])
+        status = (payload.get("fulfillmentOrder") or {}).get("status")
+        return applied(
+            f"released our hold {intent.handle} ({hold.id}) on {intent.fulfillment_order_id}; now {status}",
+            payload,
+        )
+
+    async def _state_for(
+        self, fulfillment_order_id: str, snapshot: Snapshot | None
+    ) -> _FulfillmentOrderState:
+        state = _from_snapshot(snapshot, fulfillment_order_id)
+        if state is None or state.fulfillment_order is None:
+            return await self._read_fulfillment_order(fulfillment_order_id, [])
+        return state
+
+    async def _read_fulfillment_order(
+        self, fulfillment_order_id: str, candidate_location_ids: list[str]
+    ) -> _FulfillmentOrderState:
+        variables = {"id": fulfillment_order_id, **move_variables(candidate_location_ids)}
+        data = await self.client.execute(documents.FULFILLMENT_ORDER_STATE, variables)
+        node = data.get("fulfillmentOrder")
+        if node is None:
+            return _FulfillmentOrderState(None)
+        siblings = tuple(
+            mapping.map_fulfillment_order(sibling)
+            for sibling in mapping.nodes(node["order"]["fulfillmentOrders"])
+        )
+        refusal = None
+        if candidate_location_ids:
+            refusal = mapping.move_refusal(node.get("locationsForMove"), candidate_location_ids[0])
+        return _FulfillmentOrderState(mapping.map_fulfillment_order(node), siblings, refusal)
+
+    # --- orders --------------------------------------------------------------------------------
+
+    async def _set_metafield(self, intent: SetOrderMetafield, snapshot: Snapshot | None) -> IntentResult:
+        name = f"{intent.namespace}.{intent.key}"
+        known = (
+            snapshot is not None
+            and snapshot.order.id == intent.order_id
+            and name == mapping.DECISION_METAFIELD
+        )
+        current = snapshot.order.metafields.get(name) if snapshot is not None and known else None
+        if known and current == intent.value:
+            return already_done(f"{name} already holds this value")
+        digest: str | None = None
+        if not known or current is not None:
+            # Another value is there (or we do not know): its digest makes the write compare-and-set.
+            state = await self._read_order(intent.order_id, intent.namespace, intent.key)
+            if not state.found:
+                return superseded(f"order {intent.order_id} not found")
+            if state.metafield_value == intent.value:
+                return already_done(f"{name} already holds this value")
+            digest = state.compare_digest
+        try:
+            payload = await mutations.set_metafield(
+                self.client,
+                intent.order_id,
+                namespace=intent.namespace,
+                key=intent.key,
+                type=intent.type,
+                value=intent.value,
+                compare_digest=digest,
+            )
+        except ShopifyUserError as exc:
+            if exc.codes & _SUPERSEDING_METAFIELD_CODES:
+                return superseded(f"{name} changed since it was read: {exc}")
+            raise
+        return applied(f"set {name} on {intent.order_id}", payload)
+
+    async def _add_tags(self, intent: AddOrderTags, snapshot: Snapshot | None) -> IntentResult:
+        if snapshot is not None and snapshot.order.id == intent.order_id:
+            present = snapshot.order.tags
+        else:
+            state = await self._read_order(
+                intent.order_id, DECISION_METAFIELD_NAMESPACE, DECISION_METAFIELD_KEY
+            )
+            if not state.found:
+                return superseded(f"order {intent.order_id} not found")
+            present = state.tags
+        missing = [tag for tag in intent.tags if tag not in present]
+        if not missing:
+            return already_done(f"order {intent.order_id} already has tags {', '.join(intent.tags)}")
+        payload = await mutations.add_tags(self.client, intent.order_id, missing)
+        return applied(f"tagged {intent.order_id} with {', '.join(missing)}", payload)
+
+    async def _read_order(self, order_id: str, namespace: str, key: str) -> _OrderState:
+        data = await self.client.execute(
+            documents.ORDER_STATE, {"id": order_id, "namespace": namespace, "key": key}
+        )
+        node: dict[str, Any] | None = data.get("order")
+        if node is None:
+            return _OrderState(found=False)
+        metafield = node.get("metafield") or {}
+        return _OrderState(
+            found=True,
+            tags=frozenset(node.get("tags") or ()),
+            metafield_value=metafield.get("value"),
+            compare_digest=metafield.get("compareDigest"),
+        )
+
+
+def _from_snapshot(snapshot: Snapshot | None, fulfillment_order_id: str) -> _FulfillmentOrderState | None:
+    if snapshot is None:
+        return None
+    fo = next((fo for fo in snapshot.fulfillment_orders if fo.id == fulfillment_order_id), None)
+    return _FulfillmentOrderState(fo, snapshot.fulfillment_orders) if fo is not None else None
