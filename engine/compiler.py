@@ -12,7 +12,7 @@ durable_rules 2.0.28 has sharp edges this compiler steers around by construction
   runs no action at all when one fact of the batch matches nothing: a sentinel rule matches
   every fact, so every fact is handled (and the matcher can check each was seen);
 - more than ~253 properties in one fact fail with error 302: facts carry only the properties
-  the rules read (one boolean per tag a rule names), capped at `MAX_FACT_PROPERTIES`;
+  the rules read (one boolean per set of tags a rule names), capped at `MAX_FACT_PROPERTIES`;
 - no regular expressions are emitted (durable_rules has its own dialect).
 """
 
@@ -36,7 +36,7 @@ JsonValue = Any  # durable_rules definitions are plain JSON
 
 
 @dataclass(frozen=True)
-class Test:
+class Atom:
     prop: str
     op: str  # "$eq", "$neq"
     value: str | bool
@@ -53,17 +53,21 @@ class Or:
     exclusive: bool = False  # True when at most one branch can hold for any fact
 
 
-Expr = Test | And | Or
+Expr = Atom | And | Or
 
 _COMPLEMENT = {"$eq": "$neq", "$neq": "$eq", "$lt": "$gte", "$gte": "$lt", "$gt": "$lte", "$lte": "$gt"}
 
 
 @dataclass(frozen=True)
 class Flag:
-    """A boolean fact property: does set field `field` contain `value`?"""
+    """A boolean fact property: does set field `field` contain any of `values`?
+
+    Membership of a whole value set is one property (not one per value), so `any_of` with
+    fifty tags is one test rather than an `$or` whose exclusive rewrite would grow quadratically.
+    """
 
     field: str
-    value: str
+    values: frozenset[str]
     prop: str
 
 
@@ -83,12 +87,12 @@ class FactSchema:
             self.text_fields.append(name)
         return name
 
-    def flag(self, field_name: str, value: str) -> str:
+    def flag(self, field_name: str, values: frozenset[str]) -> str:
         for flag in self.flags:
-            if flag.field == field_name and flag.value == value:
+            if flag.field == field_name and flag.values == values:
                 return flag.prop
         prop = f"{field_name}__{len(self.flags)}"  # tags may hold any character: index, not text
-        self.flags.append(Flag(field_name, value, prop))
+        self.flags.append(Flag(field_name, values, prop))
         return prop
 
 
@@ -131,7 +135,7 @@ def compile_rules(strategies: Sequence[tuple[str, Condition | None]]) -> Compile
                 )
             )
         before = schema.property_count
-        anchor = Test(ANCHOR_PROPERTY, "$eq", ANCHOR_VALUE)
+        anchor = Atom(ANCHOR_PROPERTY, "$eq", ANCHOR_VALUE)
         expr: Expr = anchor
         if condition is not None:
             expr = _and(anchor, exclusive(to_expr(condition, schema)))
@@ -154,7 +158,7 @@ def compile_rules(strategies: Sequence[tuple[str, Condition | None]]) -> Compile
                 )
             )
         definition[name] = {"all": [{"m": render(expr)}]}
-    definition[SENTINEL_RULE] = {"all": [{"m": render(Test(ANCHOR_PROPERTY, "$eq", ANCHOR_VALUE))}]}
+    definition[SENTINEL_RULE] = {"all": [{"m": render(Atom(ANCHOR_PROPERTY, "$eq", ANCHOR_VALUE))}]}
     return CompiledRules(definition, tuple(names), schema, tuple(issues))
 
 
@@ -172,29 +176,30 @@ def _compare(condition: Compare, schema: FactSchema) -> Expr:
     spec = FIELDS[condition.field]
     if spec.kind == "text":
         prop = schema.text(spec.name)
-        equal = tuple(Test(prop, "$eq", value) for value in condition.values)
+        equal = tuple(Atom(prop, "$eq", value) for value in condition.values)
         if condition.op == "in":
             # One property equals at most one of distinct values: the branches already exclude.
             return equal[0] if len(equal) == 1 else Or(equal, exclusive=True)
         if condition.op == "not_in":
             return _and(*(negate(test) for test in equal))
     else:
-        flags = [Test(schema.flag(spec.name, value), "$eq", True) for value in condition.values]
         if condition.op == "any_of":
-            return _or(*flags)
+            return Atom(schema.flag(spec.name, frozenset(condition.values)), "$eq", True)
         if condition.op == "all_of":
-            return _and(*flags)
+            return _and(
+                *(Atom(schema.flag(spec.name, frozenset({v})), "$eq", True) for v in condition.values)
+            )
         if condition.op == "none_of":
-            return _and(*(negate(flag) for flag in flags))
+            return Atom(schema.flag(spec.name, frozenset(condition.values)), "$eq", False)
     raise ValueError(f"no compilation for `{condition.field} {condition.op}`")  # reader rejects these
 
 
 def negate(expr: Expr) -> Expr:
     """Push `not` down to the tests (De Morgan), since durable_rules has no `$not` for one fact."""
-    if isinstance(expr, Test):
+    if isinstance(expr, Atom):
         if expr.op == "$eq" and isinstance(expr.value, bool):
-            return Test(expr.prop, "$eq", not expr.value)
-        return Test(expr.prop, _COMPLEMENT[expr.op], expr.value)
+            return Atom(expr.prop, "$eq", not expr.value)
+        return Atom(expr.prop, _COMPLEMENT[expr.op], expr.value)
     if isinstance(expr, And):
         return _or(*(negate(item) for item in expr.items))
     return _and(*(negate(item) for item in expr.items))
@@ -202,7 +207,7 @@ def negate(expr: Expr) -> Expr:
 
 def exclusive(expr: Expr) -> Expr:
     """Rewrite every `or` so that at most one of its branches holds: the rule fires once."""
-    if isinstance(expr, Test):
+    if isinstance(expr, Atom):
         return expr
     if isinstance(expr, And):
         return _and(*(exclusive(item) for item in expr.items))
@@ -217,13 +222,13 @@ def exclusive(expr: Expr) -> Expr:
 
 
 def count_tests(expr: Expr) -> int:
-    if isinstance(expr, Test):
+    if isinstance(expr, Atom):
         return 1
     return sum(count_tests(item) for item in expr.items)
 
 
 def render(expr: Expr) -> JsonValue:
-    if isinstance(expr, Test):
+    if isinstance(expr, Atom):
         return {expr.prop: expr.value} if expr.op == "$eq" else {expr.op: {expr.prop: expr.value}}
     return {"$and" if isinstance(expr, And) else "$or": [render(item) for item in expr.items]}
 

@@ -2,7 +2,7 @@
 
 A fact carries exactly the properties the compiled rules read (see `FactSchema`): text fields
 as normalised strings (empty when Shopify gives none, so no rule needs an existence test) and
-one boolean per tag a rule names. Its size therefore depends on the rules, never on the order.
+one boolean per set of tags a rule names ("has any of these tags"). Its size therefore depends on the rules, never on the order.
 """
 
 from __future__ import annotations
@@ -24,5 +24,5 @@ def build_fact(snapshot: Snapshot, fo: FulfillmentOrder, schema: FactSchema) -> 
         if flag.field not in sets:
             value = FIELDS[flag.field].read(snapshot, fo)
             sets[flag.field] = value if isinstance(value, frozenset) else frozenset()
-        fact[flag.prop] = flag.value in sets[flag.field]
+        fact[flag.prop] = not flag.values.isdisjoint(sets[flag.field])
     return fact

@@ -70,7 +70,8 @@ class Reader:
 
 
 def suggest(name: str, allowed: Sequence[str]) -> str:
+    choices = ", ".join(f"`{a}`" for a in allowed)
     close = difflib.get_close_matches(name, allowed, n=1)
     if close:
-        return f"did you mean `{close[0]}`?"
-    return "write one of: " + ", ".join(f"`{a}`" for a in allowed)
+        return f"did you mean `{close[0]}`? (valid: {choices})"
+    return f"write one of: {choices}"
