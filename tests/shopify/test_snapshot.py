@@ -242,7 +242,7 @@ async def test_inventory_batches_are_halved_when_a_read_costs_too_much(
             }
         ]
     }
-    empty = {"data": {"nodes": []}}
+    empty: dict[str, Any] = {"data": {"nodes": []}}
     shopify.add_json(too_costly)
     shopify.add_json(empty)
     shopify.add_json(empty)
