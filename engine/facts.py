@@ -2,7 +2,8 @@
 
 A fact carries exactly the properties the compiled rules read (see `FactSchema`): text fields
 as normalised strings (empty when Shopify gives none, so no rule needs an existence test) and
-one boolean per set of tags a rule names ("has any of these tags"). Its size therefore depends on the rules, never on the order.
+one boolean per set of tags a rule names ("has any of these tags"). Its size therefore depends
+on the rules, never on the order.
 """
 
 from __future__ import annotations

@@ -106,6 +106,13 @@ def test_version_ignores_comments_and_layout_but_not_content() -> None:
     assert parse_ruleset({"rules/routing.yaml": reordered}).version != version
 
 
+KEEP = "fallback: {keep: true}\n"
+
+
+def _when(condition: str) -> str:
+    return f"strategies:\n  - id: a\n    when: {condition}\n    locations: [A]\n{KEEP}"
+
+
 REJECTIONS = [
     pytest.param(
         "strategies:\n  - id: a\n    locaitons: [Newark DC]\nfallback: {keep: true}\n",
@@ -118,12 +125,12 @@ REJECTIONS = [
         id="unknown-top-level-key",
     ),
     pytest.param(
-        "strategies:\n  - id: a\n    when: {stores: x}\n    locations: [A]\nfallback: {keep: true}\n",
+        _when("{stores: x}"),
         ["rules/test.yaml:3:12", "strategy a", "unknown condition `stores`", "did you mean `store`?"],
         id="unknown-condition",
     ),
     pytest.param(
-        "strategies:\n  - id: a\n    when: {order_tags: {some_of: [x]}}\n    locations: [A]\nfallback: {keep: true}\n",
+        _when("{order_tags: {some_of: [x]}}"),
         ["rules/test.yaml:3:25", "`order_tags` has no operator `some_of`", "any_of"],
         id="unknown-operator",
     ),
@@ -143,17 +150,17 @@ REJECTIONS = [
         id="bad-yaml",
     ),
     pytest.param(
-        "strategies:\n  - id: a\n    when: {destination_country: [US, NO]}\n    locations: [A]\nfallback: {keep: true}\n",
+        _when("{destination_country: [US, NO]}"),
         ["rules/test.yaml:3:38", "YAML read a bool here", "put the value in quotes"],
         id="norway-problem",
     ),
     pytest.param(
-        "strategies:\n  - id: a\n    when: {destination_country: USA}\n    locations: [A]\nfallback: {keep: true}\n",
+        _when("{destination_country: USA}"),
         ["rules/test.yaml:3:33", "`USA` is not a valid `destination_country`", "two-letter ISO country code"],
         id="bad-country",
     ),
     pytest.param(
-        "strategies:\n  - id: a\n    when: {delivery_method: SHIPPNG}\n    locations: [A]\nfallback: {keep: true}\n",
+        _when("{delivery_method: SHIPPNG}"),
         ["rules/test.yaml:3:29", "`SHIPPNG` is not a valid `delivery_method`", "did you mean `SHIPPING`?"],
         id="bad-delivery-method",
     ),
