@@ -10,22 +10,29 @@ import httpx
 from adapters.emulator.server import EmulatorServer
 from tests.emulator.conftest import SHOP, Admin, location_id, place
 
-FO = "id status assignedLocation { location { name } } lineItems(first: 10) { nodes { id sku remainingQuantity } }"
+FO = (
+    "id status assignedLocation { location { name } } "
+    "lineItems(first: 10) { nodes { id sku remainingQuantity } }"
+)
 MOVE = f"""mutation($id: ID!, $loc: ID!, $lines: [FulfillmentOrderLineItemInput!]) {{
   fulfillmentOrderMove(id: $id, newLocationId: $loc, fulfillmentOrderLineItems: $lines) {{
     movedFulfillmentOrder {{ {FO} }} originalFulfillmentOrder {{ {FO} }} remainingFulfillmentOrder {{ id }}
     userErrors {{ field message }} }} }}"""
 HOLD = f"""mutation($id: ID!, $hold: FulfillmentOrderHoldInput!) {{
   fulfillmentOrderHold(id: $id, fulfillmentHold: $hold) {{
-    fulfillmentHold {{ id handle heldByRequestingApp }} fulfillmentOrder {{ {FO} supportedActions {{ action }} }}
+    fulfillmentHold {{ id handle heldByRequestingApp }}
+    fulfillmentOrder {{ {FO} supportedActions {{ action }} }}
     remainingFulfillmentOrder {{ {FO} }} userErrors {{ field message code }} }} }}"""
 RELEASE = """mutation($id: ID!, $holdIds: [ID!]) { fulfillmentOrderReleaseHold(id: $id, holdIds: $holdIds) {
   fulfillmentOrder { id status fulfillmentHolds { id handle } } userErrors { field message code } } }"""
-SPLIT = f"""mutation($splits: [FulfillmentOrderSplitInput!]!) {{ fulfillmentOrderSplit(fulfillmentOrderSplits: $splits) {{
-  fulfillmentOrderSplits {{ fulfillmentOrder {{ {FO} }} remainingFulfillmentOrder {{ {FO} }} replacementFulfillmentOrder {{ id }} }}
+SPLIT = f"""mutation($splits: [FulfillmentOrderSplitInput!]!) {{
+  fulfillmentOrderSplit(fulfillmentOrderSplits: $splits) {{
+  fulfillmentOrderSplits {{
+    fulfillmentOrder {{ {FO} }} remainingFulfillmentOrder {{ {FO} }} replacementFulfillmentOrder {{ id }} }}
   userErrors {{ field message code }} }} }}"""
 SET = """mutation($m: [MetafieldsSetInput!]!) { metafieldsSet(metafields: $m) {
-  metafields { id namespace key value type compareDigest } userErrors { field message code elementIndex } } }"""
+  metafields { id namespace key value type compareDigest }
+  userErrors { field message code elementIndex } } }"""
 TAGS = """mutation($id: ID!, $tags: [String!]!) { tagsAdd(id: $id, tags: $tags) {
   node { ... on Order { id tags } } userErrors { field message } } }"""
 
@@ -228,7 +235,8 @@ async def test_metafields_set_is_compare_and_set(
     over = (await admin(SET, {"m": too_many}))["data"]["metafieldsSet"]
     assert over["metafields"] is None and over["userErrors"][0]["code"] == "LESS_THAN_OR_EQUAL_TO"
     read = await admin(
-        'query($id: ID!) { order(id: $id) { metafield(namespace: "routing_engine", key: "decision") { value } } }',
+        'query($id: ID!) { order(id: $id) { metafield(namespace: "routing_engine", key: "decision") {'
+        " value } } }",
         {"id": order_id},
     )
     assert json.loads(read["data"]["order"]["metafield"]["value"]) == {"v": 2}

@@ -87,7 +87,8 @@ async def test_inventory_levels_are_read_through_nodes(
     item = server.state.stores[SHOP].inventory.item_by_sku("A")
     assert item is not None
     query = """query($ids: [ID!]!, $loc: ID!) { nodes(ids: $ids) { ... on InventoryItem { id sku
-      inventoryLevels(first: 10) { nodes { location { id } quantities(names: ["available", "committed", "on_hand"]) { name quantity } } }
+      inventoryLevels(first: 10) { nodes { location { id }
+        quantities(names: ["available", "committed", "on_hand"]) { name quantity } } }
       inventoryLevel(locationId: $loc) { quantities(names: ["available"]) { quantity } } } } }"""
     data = (await admin(query, {"ids": [item.id], "loc": location_id(server, "Store")}))["data"]
     node = data["nodes"][0]
@@ -100,7 +101,10 @@ async def test_inventory_levels_are_read_through_nodes(
 
 
 async def test_locations_page_with_cursors(server: EmulatorServer, admin: Admin) -> None:
-    query = "query($after: String) { locations(first: 2, after: $after) { nodes { name } pageInfo { hasNextPage endCursor } } }"
+    query = (
+        "query($after: String) { locations(first: 2, after: $after) {"
+        " nodes { name } pageInfo { hasNextPage endCursor } } }"
+    )
     first = (await admin(query))["data"]["locations"]
     second = (await admin(query, {"after": first["pageInfo"]["endCursor"]}))["data"]["locations"]
     assert [n["name"] for n in first["nodes"] + second["nodes"]] == ["East", "West", "Store"]
