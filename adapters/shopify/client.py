@@ -198,6 +198,7 @@ class ShopifyClient:
         status = self.throttle_status
         if expected is None or status is None or status.restore_rate <= 0:
             return
+        expected = min(expected, status.maximum_available)  # waiting cannot make a bigger bucket
         available = sansio.available_now(status, self._clock() - self._throttle_seen_at)
         if available >= expected:
             return
