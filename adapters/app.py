@@ -22,12 +22,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from adapters.intake import Intake
-from adapters.processing import OrderRouter, StoreServices
+from adapters.processing import OrderRouter
 from adapters.rule_files import load_ruleset
 from adapters.settings import ConfigurationError, Settings, StoreConfig, load_stores
 from adapters.shopify.client import ShopifyClient
-from adapters.shopify.executor import Executor
-from adapters.shopify.snapshot import LocationCache
+from adapters.shopify.gateway import ShopifyGateway
 from adapters.store import DecisionLog, Inbox, OrderLocks, create_engine, migrate, session_factory
 from adapters.workers import WorkerPool
 from engine import RuleSet
@@ -76,12 +75,8 @@ def create_app(settings: Settings, *, stores: tuple[StoreConfig, ...] | None = N
                 )
                 for domain, store in by_domain.items()
             }
-            services = {
-                domain: StoreServices(executor=Executor(client), locations=LocationCache(client))
-                for domain, client in clients.items()
-            }
             router = OrderRouter(
-                stores=services,
+                stores={domain: ShopifyGateway(client) for domain, client in clients.items()},
                 ruleset=lambda: runtime.ruleset,
                 inbox=inbox,
                 locks=locks,

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters.echoes import CAUSES, ECHO_TOPICS, fulfillment_order_ids, is_our_hold_echo
-from adapters.shopify.executor import Executor, IntentOutcome
-from adapters.shopify.snapshot import LocationCache, read_snapshot
+from adapters.ports import StoreGateway
+from adapters.shopify.outcomes import IntentOutcome
 from adapters.store import DecisionLog, Delivery, Inbox, OrderLocks, StoredIntent
 from engine import RuleSet, decide, decision_fingerprint
 from engine.intents import Intent
@@ -43,14 +43,6 @@ class MalformedDelivery(Exception):
     """A signed delivery whose payload lacks what its topic promises; kept, never retried."""
 
 
-@dataclass(frozen=True)
-class StoreServices:
-    """What processing needs to talk to one store."""
-
-    executor: Executor
-    locations: LocationCache
-
-
 @dataclass(frozen=True, slots=True)
 class Result:
     state: str  # done | ignored | echo
@@ -63,7 +55,7 @@ class OrderRouter:
     def __init__(
         self,
         *,
-        stores: Mapping[str, StoreServices],
+        stores: Mapping[str, StoreGateway],
         ruleset: Callable[[], RuleSet],
         inbox: Inbox,
         locks: OrderLocks,
@@ -84,25 +76,25 @@ class OrderRouter:
             return await self._classify_echo(delivery.topic, body)
         if delivery.topic != ROUTING_COMPLETE:
             return Result("ignored", f"stored; topic {delivery.topic} starts no decision")
-        services = self._stores.get(delivery.shop)
-        if services is None:
+        gateway = self._stores.get(delivery.shop)
+        if gateway is None:
             raise MalformedDelivery(f"shop {delivery.shop} is no longer configured")
         fulfillment_order_id = _fulfillment_order_id(body)
         ruleset = self._ruleset()
-        snapshot = await self._read(services, fulfillment_order_id)
+        snapshot = await gateway.read_snapshot(fulfillment_order_id)
         order_id = snapshot.order.id
         lock = _Lock(self._locks, delivery.shop, order_id, owner, self._lease)
         if not await lock.renew():
             raise RetryLater(f"order {order_id} is being decided by another worker")
         try:
-            return await self._decide_locked(delivery, services, ruleset, snapshot, lock)
+            return await self._decide_locked(delivery, gateway, ruleset, snapshot, lock)
         finally:
             await self._locks.release(delivery.shop, order_id, owner)
 
     async def _decide_locked(
         self,
         delivery: Delivery,
-        services: StoreServices,
+        gateway: StoreGateway,
         ruleset: RuleSet,
         snapshot: Snapshot,
         lock: _Lock,
@@ -110,17 +102,17 @@ class OrderRouter:
         order_id = snapshot.order.id
         mine = await self._log.for_delivery(delivery.id)
         if mine is not None:  # recorded before a crash: finish it, never decide again
-            state = await self._execute(mine.id, services, lock, snapshot=None)
+            state = await self._execute(mine.id, gateway, lock, snapshot=None)
             return Result("done", f"resumed decision {mine.id}: {state}", order_id, mine.id)
         unfinished = await self._log.unfinished(delivery.shop, order_id)
         for earlier in unfinished:  # another delivery's decision, cut short by a crash
-            await self._execute(earlier.id, services, lock, snapshot=None)
+            await self._execute(earlier.id, gateway, lock, snapshot=None)
         if unfinished:
-            snapshot = await self._read(services, _first_open_fulfillment_order(snapshot))
+            snapshot = await gateway.read_snapshot(_first_open_fulfillment_order(snapshot))
         fingerprint = decision_fingerprint(snapshot, ruleset)
-        earlier = await self._log.find(delivery.shop, order_id, fingerprint)
-        if earlier is not None:
-            return Result("done", f"state already decided by decision {earlier.id}", order_id, earlier.id)
+        already = await self._log.find(delivery.shop, order_id, fingerprint)
+        if already is not None:
+            return Result("done", f"state already decided by decision {already.id}", order_id, already.id)
         decision = decide(snapshot, ruleset)
         decision_id = await self._log.record(
             decision, snapshot, fingerprint=fingerprint, delivery_id=delivery.id
@@ -136,11 +128,11 @@ class OrderRouter:
             len(decision.intents),
             delivery.webhook_id,
         )
-        state = await self._execute(decision_id, services, lock, snapshot=snapshot)
+        state = await self._execute(decision_id, gateway, lock, snapshot=snapshot)
         return Result("done", f"decision {decision_id}: {decision.outcome}, {state}", order_id, decision_id)
 
     async def _execute(
-        self, decision_id: str, services: StoreServices, lock: _Lock, *, snapshot: Snapshot | None
+        self, decision_id: str, gateway: StoreGateway, lock: _Lock, *, snapshot: Snapshot | None
     ) -> str:
         """Apply the decision's pending intents in order; returns the decision's final state."""
         renamed: dict[str, str] = {}
@@ -157,7 +149,7 @@ class OrderRouter:
             if not await lock.renew():
                 raise RetryLater(f"lost the lock on order {lock.order_id}; another worker took over")
             await self._log.mark_in_flight(stored.id)
-            result = await services.executor.apply(intent, snapshot=fresh)
+            result = await gateway.apply(intent, snapshot=fresh)
             renamed.update(result.new_ids)
             await self._log.settle(
                 stored.id,
@@ -174,13 +166,6 @@ class OrderRouter:
         final = "failed" if failed else "completed"
         await self._log.complete(decision_id, final)
         return final
-
-    async def _read(self, services: StoreServices, fulfillment_order_id: str) -> Snapshot:
-        locations = await services.locations.get()
-        candidates = [location.id for location in locations if location.is_active]
-        return await read_snapshot(
-            services.executor.client, services.locations, fulfillment_order_id, candidates
-        )
 
     async def _classify_echo(self, topic: str, body: dict[str, Any]) -> Result:
         if is_our_hold_echo(topic, body):

@@ -1,0 +1,21 @@
+"""The small interfaces processing talks through; tests hand in fakes, the app real adapters."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from adapters.shopify.outcomes import IntentResult
+from engine.intents import Intent
+from engine.model import Snapshot
+
+
+class StoreGateway(Protocol):
+    """One Shopify store, as a decision needs it: read the order's state, apply one intent."""
+
+    async def read_snapshot(self, fulfillment_order_id: str) -> Snapshot:
+        """Everything a decision sees about the fulfillment order's order, read now."""
+        ...
+
+    async def apply(self, intent: Intent, *, snapshot: Snapshot | None) -> IntentResult:
+        """Re-check the intent's precondition (against `snapshot`, or a fresh read) and write."""
+        ...

@@ -1,0 +1,25 @@
+"""`ShopifyGateway`: the `StoreGateway` port over the GraphQL Admin API of one store."""
+
+from __future__ import annotations
+
+from adapters.shopify.client import ShopifyClient
+from adapters.shopify.executor import Executor
+from adapters.shopify.outcomes import IntentResult
+from adapters.shopify.snapshot import LocationCache, read_snapshot
+from engine.intents import Intent
+from engine.model import Snapshot
+
+
+class ShopifyGateway:
+    def __init__(self, client: ShopifyClient, *, locations_ttl_seconds: float = 300.0) -> None:
+        self.client = client
+        self.locations = LocationCache(client, ttl_seconds=locations_ttl_seconds)
+        self._executor = Executor(client)
+
+    async def read_snapshot(self, fulfillment_order_id: str) -> Snapshot:
+        # Every active location is a candidate: locationsForMove then tells which can take it.
+        candidates = [location.id for location in await self.locations.get() if location.is_active]
+        return await read_snapshot(self.client, self.locations, fulfillment_order_id, candidates)
+
+    async def apply(self, intent: Intent, *, snapshot: Snapshot | None) -> IntentResult:
+        return await self._executor.apply(intent, snapshot=snapshot)
