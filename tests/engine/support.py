@@ -38,6 +38,16 @@ def fixture_names() -> list[str]:
     return sorted(path.stem for path in SNAPSHOTS.glob("*.json"))
 
 
+def with_fo(base: Snapshot, **change: object) -> Snapshot:
+    """The snapshot with its first fulfillment order changed."""
+    first = base.fulfillment_orders[0].model_copy(update=change)
+    return base.model_copy(update={"fulfillment_orders": (first, *base.fulfillment_orders[1:])})
+
+
+def with_stock(base: Snapshot, item: str, levels: dict[str, int]) -> Snapshot:
+    return base.model_copy(update={"inventory": {**base.inventory, item: levels}})
+
+
 def default_rules() -> RuleSet:
     return parse_ruleset({"rules/routing.yaml": (ROOT / "rules" / "routing.yaml").read_text()})
 

@@ -59,7 +59,7 @@ def _violations(path: Path) -> list[str]:
             names = [node.module]
         for name in names:
             if name.split(".")[0] in FORBIDDEN_IMPORTS:
-                found.append(f"{path.name}:{node.lineno}: imports {name}")
+                found.append(f"{path.name}:{getattr(node, 'lineno', 0)}: imports {name}")
         if isinstance(node, ast.Call):
             called = _dotted(node.func)
             if called in FORBIDDEN_CALLS or called.startswith("logging."):

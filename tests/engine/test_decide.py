@@ -1,0 +1,376 @@
+"""decide(): the default rules on the scenario snapshots, read as a specification."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from engine import (
+    TAG_HELD,
+    TAG_ROUTED,
+    AddOrderTags,
+    Decision,
+    HoldFulfillmentOrder,
+    MoveFulfillmentOrder,
+    SetOrderMetafield,
+    Snapshot,
+    decide,
+    hold_handle,
+)
+
+from .support import (
+    BROOKLYN,
+    CHICAGO,
+    DALLAS,
+    MONTREAL,
+    NEWARK,
+    ROOT,
+    apply,
+    default_rules,
+    fixture_names,
+    rules,
+    snapshot,
+)
+
+RULES = default_rules()
+
+
+def _decide(name: str) -> Decision:
+    return decide(snapshot(name), RULES)
+
+
+def _kinds(decision: Decision) -> list[str]:
+    return [intent.kind for intent in decision.intents]
+
+
+def _trace(decision: Decision) -> list[str]:
+    return [str(entry) for entry in decision.trace]
+
+
+def _summary(decision: Decision) -> dict[str, object]:
+    value = next(i.value for i in decision.intents if isinstance(i, SetOrderMetafield))
+    loaded: dict[str, object] = json.loads(value)
+    return loaded
+
+
+# fixture -> outcome, intent kinds, {FO id tail: (action, to location)}
+EXPECTED = {
+    "us-order-already-in-place": ("routed", ["set_metafield", "add_tags"], {"7001": ("keep", NEWARK)}),
+    "us-order-moves-to-newark": ("routed", ["move", "set_metafield", "add_tags"], {"7002": ("move", NEWARK)}),
+    "us-order-moves-to-chicago": (
+        "routed",
+        ["move", "set_metafield", "add_tags"],
+        {"7003": ("move", CHICAGO)},
+    ),
+    "us-order-out-of-stock": ("held", ["hold", "set_metafield", "add_tags"], {"7004": ("hold", None)}),
+    "order-held-by-merchant": ("skipped", [], {"7005": ("skip", None)}),
+    "two-fulfillment-orders-share-stock": (
+        "routed",
+        ["move", "move", "set_metafield", "add_tags"],
+        {"7006": ("move", NEWARK), "7007": ("move", CHICAGO)},
+    ),
+    "ca-order-moves-to-montreal": (
+        "routed",
+        ["move", "set_metafield", "add_tags"],
+        {"8001": ("move", MONTREAL)},
+    ),
+    "us-order-pickup-in-store": ("skipped", [], {"7008": ("skip", None)}),
+    "us-order-already-held-by-us": ("held", ["set_metafield"], {"7009": ("hold", None)}),
+    "us-order-mixed-closed-and-open": (
+        "routed",
+        ["move", "set_metafield", "add_tags"],
+        {"7010": ("skip", None), "7011": ("move", DALLAS)},
+    ),
+}
+
+
+def test_every_fixture_snapshot_has_an_expected_decision() -> None:
+    assert sorted(EXPECTED) == fixture_names()
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_decides_each_scenario_as_expected(name: str) -> None:
+    outcome, kinds, per_fo = EXPECTED[name]
+    decision = _decide(name)
+    assert decision.outcome == outcome
+    assert _kinds(decision) == kinds
+    actual = {
+        o.fulfillment_order_id.rsplit("/", 1)[-1]: (o.action, o.to_location_id)
+        for o in decision.fulfillment_orders
+    }
+    assert actual == per_fo
+    assert decision.ruleset_version == RULES.version
+
+
+def test_ships_complete_from_first_preferred_location_with_stock() -> None:
+    decision = _decide("us-order-moves-to-chicago")
+    assert decision.intents[0] == MoveFulfillmentOrder(
+        fulfillment_order_id="gid://shopify/FulfillmentOrder/7003",
+        from_location_id=BROOKLYN,
+        to_location_id=CHICAGO,
+    )
+    assert _trace(decision)[:4] == [
+        "[strategy] strategy us-ship-complete conditions hold for FO 7003",
+        "[candidate] Newark DC short: NW-0004 (need 2, have 0)",
+        "[candidate] Chicago DC ships complete",
+        "[choice] FO 7003 moves from Brooklyn Store to Chicago DC: strategy us-ship-complete",
+    ]
+
+
+def test_keeps_an_order_already_at_the_first_location_that_ships_complete() -> None:
+    decision = _decide("us-order-already-in-place")
+    assert not any(isinstance(i, MoveFulfillmentOrder) for i in decision.intents)
+    assert "[choice] FO 7001 stays at Newark DC: strategy us-ship-complete" in _trace(decision)
+    assert decision.intents[-1] == AddOrderTags(order_id="gid://shopify/Order/5001", tags=(TAG_ROUTED,))
+
+
+def test_holds_when_no_location_ships_complete_naming_short_skus_at_the_best_candidate() -> None:
+    decision = _decide("us-order-out-of-stock")
+    note = "No location can ship #1004 complete. Short: NW-0007 (need 3, have 1) at Newark DC"
+    assert decision.intents[0] == HoldFulfillmentOrder(
+        fulfillment_order_id="gid://shopify/FulfillmentOrder/7004",
+        reason="INVENTORY_OUT_OF_STOCK",
+        notes=note,
+        handle=hold_handle("INVENTORY_OUT_OF_STOCK"),
+    )
+    assert decision.intents[-1] == AddOrderTags(order_id="gid://shopify/Order/5004", tags=(TAG_HELD,))
+    current = "[candidate] Brooklyn Store (current location) short: NW-0007 (need 3, have 0), NW-0008"
+    assert any(line.startswith(current) for line in _trace(decision))
+
+
+def test_counts_the_fulfillment_orders_own_committed_units_at_its_current_location() -> None:
+    # Shopify's `available` already excludes units committed to this order where it sits.
+    decision = _decide("us-order-mixed-closed-and-open")
+    assert "[candidate] Dallas DC ships complete" in _trace(decision)
+    place = snapshot("us-order-out-of-stock")
+    stocked = place.model_copy(
+        update={"inventory": {**place.inventory, "gid://shopify/InventoryItem/1007": {BROOKLYN: 0}}}
+    )
+    stocked = stocked.model_copy(
+        update={"inventory": {**stocked.inventory, "gid://shopify/InventoryItem/1008": {BROOKLYN: 0}}}
+    )
+    assert decide(stocked, RULES).fulfillment_orders[0].action == "keep"
+
+
+def test_two_fulfillment_orders_do_not_count_the_same_units_twice() -> None:
+    decision = _decide("two-fulfillment-orders-share-stock")
+    trace = _trace(decision)
+    assert "[candidate] Newark DC short: NW-0010 (need 2, have 1)" in trace  # 3 less the 2 sent first
+    assert "[choice] FO 7007 moves from Dallas DC to Chicago DC: strategy us-ship-complete" in trace
+
+
+def test_never_touches_a_fulfillment_order_held_by_the_merchant_or_another_app() -> None:
+    decision = _decide("order-held-by-merchant")
+    assert decision.intents == ()
+    assert _trace(decision)[0] == (
+        "[skip] FO 7005 held by the merchant or another app (reason HIGH_RISK_OF_FRAUD): not touched"
+    )
+
+
+def test_our_own_hold_with_the_same_handle_counts_as_already_decided() -> None:
+    decision = _decide("us-order-already-held-by-us")
+    assert not any(isinstance(i, HoldFulfillmentOrder) for i in decision.intents)
+    assert _kinds(decision) == ["set_metafield"]  # the held tag is already on the order
+
+
+def test_the_decision_metafield_summarises_every_decided_fulfillment_order() -> None:
+    summary = _summary(_decide("us-order-mixed-closed-and-open"))
+    assert summary == {
+        "version": 1,
+        "ruleset": RULES.version,
+        "outcome": "routed",
+        "fulfillment_orders": [
+            {
+                "id": "gid://shopify/FulfillmentOrder/7011",
+                "action": "move",
+                "strategy": "us-ship-complete",
+                "from": BROOKLYN,
+                "to": DALLAS,
+                "hold_reason": None,
+                "note": "",
+            }
+        ],
+    }
+    intent = next(i for i in _decide("us-order-moves-to-newark").intents if isinstance(i, SetOrderMetafield))
+    assert (intent.namespace, intent.key, intent.type) == ("routing_engine", "decision", "json")
+    assert intent.value == json.dumps(json.loads(intent.value), sort_keys=True, separators=(",", ":"))
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_deciding_again_after_our_writes_changes_nothing(name: str) -> None:
+    before = snapshot(name)
+    first = decide(before, RULES)
+    second = decide(apply(before, first), RULES)
+    if first.outcome == "skipped":
+        assert second.outcome == "skipped"
+    else:
+        assert second.outcome == "unchanged", second.explain()
+    assert second.intents == ()
+
+
+def test_rewrites_the_metafield_when_the_rules_changed() -> None:
+    before = snapshot("us-order-already-in-place")
+    after = apply(before, decide(before, RULES))
+    other = rules(_default_text().replace("Dallas DC, Reno DC", "Reno DC, Dallas DC"))
+    decision = decide(after, other)
+    assert decision.outcome == "routed"
+    assert _kinds(decision) == ["set_metafield"]  # the routed tag is already there
+    assert _summary(decision)["ruleset"] == other.version
+
+
+def _default_text() -> str:
+    return (ROOT / "rules" / "routing.yaml").read_text()
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        ({"request_status": "SUBMITTED"}, "[skip] FO 7002 fulfillment request SUBMITTED"),
+        ({"status": "CLOSED"}, "[skip] FO 7002 status CLOSED: nothing to route"),
+        ({"status": "IN_PROGRESS"}, "[skip] FO 7002 status IN_PROGRESS"),
+        ({"delivery_method": "LOCAL"}, "[skip] FO 7002 delivery method LOCAL: only shipping is routed"),
+    ],
+)
+def test_skips_fulfillment_orders_that_cannot_be_routed(change: dict[str, str], why: str) -> None:
+    base = snapshot("us-order-moves-to-newark")
+    changed = base.model_copy(
+        update={"fulfillment_orders": (base.fulfillment_orders[0].model_copy(update=change),)}
+    )
+    decision = decide(changed, RULES)
+    assert decision.outcome == "skipped" and decision.intents == ()
+    assert _trace(decision)[0].startswith(why)
+
+
+def test_routes_a_fulfillment_order_without_delivery_method() -> None:
+    base = snapshot("us-order-moves-to-newark")
+    fo = base.fulfillment_orders[0].model_copy(update={"delivery_method": None})
+    assert decide(base.model_copy(update={"fulfillment_orders": (fo,)}), RULES).outcome == "routed"
+
+
+def _with_location(name: str, **change: object) -> Snapshot:
+    base = snapshot("us-order-moves-to-newark")
+    locations = tuple(loc.model_copy(update=change) if loc.name == name else loc for loc in base.locations)
+    return base.model_copy(update={"locations": locations})
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        ({"is_active": False}, "inactive"),
+        ({"fulfills_online_orders": False}, "does not fulfil online orders"),
+    ],
+)
+def test_skips_candidates_that_cannot_ship(change: dict[str, bool], why: str) -> None:
+    decision = decide(_with_location("Newark DC", **change), RULES)
+    assert f"[candidate] Newark DC excluded: {why}" in _trace(decision)
+    assert decision.fulfillment_orders[0].to_location_id == CHICAGO
+
+
+def test_only_moves_where_shopify_says_the_fulfillment_order_can_move() -> None:
+    base = snapshot("us-order-moves-to-newark")
+    fo = base.fulfillment_orders[0].model_copy(update={"movable_to": frozenset({CHICAGO})})
+    decision = decide(base.model_copy(update={"fulfillment_orders": (fo,)}), RULES)
+    assert decision.fulfillment_orders[0].to_location_id == CHICAGO
+    assert any(
+        line.startswith("[candidate] Newark DC excluded: Shopify does not list") for line in _trace(decision)
+    )
+
+
+def test_an_unknown_location_name_is_traced_not_fatal() -> None:
+    text = _default_text().replace("[Newark DC,", "[Hoboken DC, Newark DC,")
+    decision = decide(snapshot("us-order-moves-to-newark"), rules(text))
+    assert (
+        "[candidate] Hoboken DC not found: no such location in north-wind-us.myshopify.com; ignored"
+        in _trace(decision)
+    )
+    assert decision.fulfillment_orders[0].to_location_id == NEWARK
+
+
+def test_locations_of_another_store_are_never_candidates() -> None:
+    text = _default_text().replace("[Newark DC,", "[Toronto DC, Newark DC,")
+    decision = decide(snapshot("us-order-moves-to-newark"), rules(text))
+    assert (
+        "[candidate] Toronto DC not found: no such location in north-wind-us.myshopify.com; ignored"
+        in _trace(decision)
+    )
+
+
+TAGGED = """\
+strategies:
+  - id: vip-from-reno
+    when:
+      order_tags: {any_of: [vip]}
+      not: {destination_country: [CA]}
+    locations: [Reno DC]
+  - id: everyone-from-newark
+    locations: [Newark DC]
+fallback: {keep: true}
+"""
+
+
+@pytest.mark.parametrize(
+    ("tags", "strategy"),
+    [
+        (frozenset({"VIP"}), "vip-from-reno"),
+        (frozenset({"vip", "other"}), "vip-from-reno"),
+        (frozenset(), "everyone-from-newark"),
+        (frozenset({"wholesale"}), "everyone-from-newark"),
+    ],
+)
+def test_strategies_apply_by_their_conditions_in_file_order(tags: frozenset[str], strategy: str) -> None:
+    base = snapshot("us-order-moves-to-newark")
+    inventory = {
+        item: {**levels, "gid://shopify/Location/104": 50} for item, levels in base.inventory.items()
+    }
+    tagged = base.model_copy(
+        update={"order": base.order.model_copy(update={"tags": tags}), "inventory": inventory}
+    )
+    decision = decide(tagged, rules(TAGGED))
+    assert decision.fulfillment_orders[0].strategy == strategy
+
+
+def test_a_strategy_without_stock_falls_through_to_the_next_one() -> None:
+    base = snapshot("us-order-moves-to-newark")
+    vip = base.model_copy(update={"order": base.order.model_copy(update={"tags": frozenset({"vip"})})})
+    decision = decide(vip, rules(TAGGED))
+    assert decision.fulfillment_orders[0].strategy == "everyone-from-newark"
+    trace = _trace(decision)
+    assert "[strategy] strategy vip-from-reno conditions hold for FO 7002" in trace
+    assert "[candidate] Reno DC short: NW-0003 (need 1, have 0), NW-0005 (need 2, have 0)" in trace
+
+
+def test_fallback_keep_leaves_shopifys_assignment() -> None:
+    text = _default_text().replace(
+        "fallback:\n  hold:\n    reason: INVENTORY_OUT_OF_STOCK\n"
+        '    note: "No location can ship {order} complete. Short: {short_skus}"\n',
+        "fallback: {keep: true}\n",
+    )
+    decision = decide(snapshot("us-order-out-of-stock"), rules(text))
+    assert decision.outcome == "routed"
+    assert decision.fulfillment_orders[0].action == "keep"
+    assert _kinds(decision) == ["set_metafield"]  # not routed by a rule: no tag
+    assert (
+        "[fallback] FO 7004 kept at Brooklyn Store: no strategy yields a plan; Shopify's assignment stays"
+        in _trace(decision)
+    )
+
+
+@pytest.mark.parametrize("name", fixture_names())
+def test_decisions_are_deterministic(name: str) -> None:
+    first = decide(snapshot(name), RULES)
+    assert decide(snapshot(name), RULES) == first
+    assert decide(snapshot(name), default_rules()).model_dump_json() == first.model_dump_json()
+
+
+@pytest.mark.parametrize("name", fixture_names())
+def test_decisions_round_trip_through_json(name: str) -> None:
+    decision = decide(snapshot(name), RULES)
+    assert Decision.model_validate_json(decision.model_dump_json()) == decision
+
+
+def test_intents_come_moves_and_holds_first_then_metafield_then_tags() -> None:
+    order = {"move": 0, "hold": 0, "set_metafield": 1, "add_tags": 2}
+    for name in fixture_names():
+        kinds = _kinds(decide(snapshot(name), RULES))
+        assert kinds == sorted(kinds, key=order.__getitem__), name

@@ -1,0 +1,117 @@
+"""The matcher asks durable_rules safely: fresh session per decision, always deleted, one lock."""
+
+from __future__ import annotations
+
+import copy
+import threading
+
+from engine import matcher
+from engine.compiler import ANCHOR_PROPERTY, ANCHOR_VALUE, SENTINEL_RULE
+from engine.facts import Fact, build_fact
+
+from .support import CA, US, default_rules, rules, snapshot
+
+ANY_OF_EVERYTHING = """\
+strategies:
+  - id: wide
+    when:
+      any:
+        - store: north-wind-us.myshopify.com
+        - order_tags: [vip]
+        - destination_country: US
+        - delivery_method: SHIPPING
+        - not: {order_tags: [b2b]}
+    locations: [Newark DC]
+  - id: b2b-only
+    when: {order_tags: {all_of: [b2b, net30]}}
+    locations: [Newark DC]
+fallback: {keep: true}
+"""
+
+
+def _fact(**properties: str | bool) -> Fact:
+    return {ANCHOR_PROPERTY: ANCHOR_VALUE, **properties}
+
+
+def test_matches_each_fact_to_the_strategies_whose_conditions_hold() -> None:
+    found = matcher.match(default_rules(), [_fact(store=US), _fact(store=CA), _fact(store="other")])
+    assert found == (frozenset({0}), frozenset({1}), frozenset())
+
+
+def test_a_rule_fires_once_per_fact_even_when_every_branch_of_its_any_holds() -> None:
+    ruleset = rules(ANY_OF_EVERYTHING)
+    compiled = matcher.compiled_rules(ruleset)
+    vip = snapshot("us-order-moves-to-newark")
+    vip = vip.model_copy(update={"order": vip.order.model_copy(update={"tags": frozenset({"VIP"})})})
+    fact = build_fact(vip, vip.fulfillment_orders[0], compiled.schema)
+    fired: list[str] = []
+    definition = copy.deepcopy(compiled.definition)
+    for name, rule in definition.items():
+        rule["run"] = (lambda rule_name: lambda _c: fired.append(rule_name))(name)
+    with matcher._LOCK:  # a private host, under the same lock as every durable_rules call
+        host = matcher._QuietHost()
+        host.register_rulesets({"fires-once": definition})
+        try:
+            host.assert_fact("fires-once", {**fact, "sid": "once", "fo": 0})
+        finally:
+            host.delete_state("fires-once", "once")
+    assert sorted(fired) == ["000 wide", SENTINEL_RULE]
+    assert matcher.match(ruleset, [fact]) == (frozenset({0}),)
+
+
+def test_no_match_is_an_empty_set_not_an_error() -> None:
+    assert matcher.match(default_rules(), [_fact(store="elsewhere.myshopify.com")]) == (frozenset(),)
+
+
+def test_no_facts_means_no_call_into_durable_rules() -> None:
+    assert matcher.match(default_rules(), []) == ()
+
+
+def test_many_decisions_in_a_loop_leave_no_live_session() -> None:
+    ruleset = default_rules()
+    for _ in range(1_100):  # more than the 1,024 sessions durable_rules keeps alive per ruleset
+        matcher.match(ruleset, [_fact(store=US), _fact(store="x")])
+    assert matcher.open_sessions() == 0
+
+
+def test_every_call_into_durable_rules_holds_one_module_lock() -> None:
+    assert isinstance(matcher._LOCK, type(threading.Lock()))
+    ruleset = default_rules()
+    with matcher._LOCK:  # a waiting caller must not get in while the lock is held
+        worker = threading.Thread(target=matcher.match, args=(ruleset, [_fact(store=US)]))
+        worker.start()
+        worker.join(timeout=0.2)
+        assert worker.is_alive()
+    worker.join(timeout=5)
+    assert not worker.is_alive()
+
+
+def test_concurrent_callers_get_their_own_answers() -> None:
+    ruleset = default_rules()
+    results: dict[int, tuple[frozenset[int], ...]] = {}
+
+    def work(n: int) -> None:
+        store = US if n % 2 else CA
+        for _ in range(50):
+            results[n] = matcher.match(ruleset, [_fact(store=store)])
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == {n: (frozenset({0 if n % 2 else 1}),) for n in range(8)}
+    assert matcher.open_sessions() == 0
+
+
+def test_the_host_starts_no_background_threads() -> None:
+    before = {thread.ident for thread in threading.enumerate()}
+    host = matcher._QuietHost()
+    assert not hasattr(host, "_d_timer") and not hasattr(host, "_t_timer")
+    assert {thread.ident for thread in threading.enumerate()} <= before
+
+
+def test_each_rule_set_version_is_registered_once() -> None:
+    ruleset = default_rules()
+    first = matcher.compiled_rules(ruleset)
+    assert matcher.compiled_rules(ruleset) is first
