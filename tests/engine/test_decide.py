@@ -31,6 +31,8 @@ from .support import (
     fixture_names,
     rules,
     snapshot,
+    with_fo,
+    with_stock,
 )
 
 RULES = default_rules()
@@ -143,13 +145,9 @@ def test_counts_the_fulfillment_orders_own_committed_units_at_its_current_locati
     # Shopify's `available` already excludes units committed to this order where it sits.
     decision = _decide("us-order-mixed-closed-and-open")
     assert "[candidate] Dallas DC ships complete" in _trace(decision)
-    place = snapshot("us-order-out-of-stock")
-    stocked = place.model_copy(
-        update={"inventory": {**place.inventory, "gid://shopify/InventoryItem/1007": {BROOKLYN: 0}}}
-    )
-    stocked = stocked.model_copy(
-        update={"inventory": {**stocked.inventory, "gid://shopify/InventoryItem/1008": {BROOKLYN: 0}}}
-    )
+    # Out of stock at Brooklyn shows as -3/-1 (committed beyond stock); 0 means exactly enough.
+    stocked = with_stock(snapshot("us-order-out-of-stock"), "gid://shopify/InventoryItem/1007", {BROOKLYN: 0})
+    stocked = with_stock(stocked, "gid://shopify/InventoryItem/1008", {BROOKLYN: 0})
     assert decide(stocked, RULES).fulfillment_orders[0].action == "keep"
 
 
@@ -233,19 +231,14 @@ def _default_text() -> str:
     ],
 )
 def test_skips_fulfillment_orders_that_cannot_be_routed(change: dict[str, str], why: str) -> None:
-    base = snapshot("us-order-moves-to-newark")
-    changed = base.model_copy(
-        update={"fulfillment_orders": (base.fulfillment_orders[0].model_copy(update=change),)}
-    )
-    decision = decide(changed, RULES)
+    decision = decide(with_fo(snapshot("us-order-moves-to-newark"), **change), RULES)
     assert decision.outcome == "skipped" and decision.intents == ()
     assert _trace(decision)[0].startswith(why)
 
 
 def test_routes_a_fulfillment_order_without_delivery_method() -> None:
-    base = snapshot("us-order-moves-to-newark")
-    fo = base.fulfillment_orders[0].model_copy(update={"delivery_method": None})
-    assert decide(base.model_copy(update={"fulfillment_orders": (fo,)}), RULES).outcome == "routed"
+    unspecified = with_fo(snapshot("us-order-moves-to-newark"), delivery_method=None)
+    assert decide(unspecified, RULES).outcome == "routed"
 
 
 def _with_location(name: str, **change: object) -> Snapshot:
@@ -268,9 +261,8 @@ def test_skips_candidates_that_cannot_ship(change: dict[str, bool], why: str) ->
 
 
 def test_only_moves_where_shopify_says_the_fulfillment_order_can_move() -> None:
-    base = snapshot("us-order-moves-to-newark")
-    fo = base.fulfillment_orders[0].model_copy(update={"movable_to": frozenset({CHICAGO})})
-    decision = decide(base.model_copy(update={"fulfillment_orders": (fo,)}), RULES)
+    movable = with_fo(snapshot("us-order-moves-to-newark"), movable_to=frozenset({CHICAGO}))
+    decision = decide(movable, RULES)
     assert decision.fulfillment_orders[0].to_location_id == CHICAGO
     assert any(
         line.startswith("[candidate] Newark DC excluded: Shopify does not list") for line in _trace(decision)
@@ -374,3 +366,17 @@ def test_intents_come_moves_and_holds_first_then_metafield_then_tags() -> None:
     for name in fixture_names():
         kinds = _kinds(decide(snapshot(name), RULES))
         assert kinds == sorted(kinds, key=order.__getitem__), name
+
+
+def test_does_not_hold_what_shopify_says_cannot_be_held() -> None:
+    base = snapshot("us-order-out-of-stock")
+    decision = decide(with_fo(base, supported_actions=frozenset({"MOVE"})), RULES)
+    assert decision.outcome == "skipped" and decision.intents == ()
+    assert "Shopify does not allow a hold here" in decision.explain()
+
+
+def test_a_fulfillment_order_that_cannot_move_may_still_stay_where_it_ships_complete() -> None:
+    base = snapshot("us-order-moves-to-newark")
+    decision = decide(with_fo(base, supported_actions=frozenset({"HOLD"})), RULES)
+    assert decision.fulfillment_orders[0].action == "keep"
+    assert "[candidate] Newark DC excluded: this fulfillment order cannot be moved" in decision.explain()

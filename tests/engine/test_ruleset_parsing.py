@@ -240,3 +240,10 @@ def test_a_second_fallback_in_another_file_is_rejected() -> None:
         parse_ruleset(
             {"rules/a.yaml": "fallback: {keep: true}\n", "rules/b.yaml": "fallback: {keep: true}\n"}
         )
+
+
+def test_a_rule_set_round_trips_through_json_with_its_version() -> None:
+    ruleset = parse_ruleset({"rules/test.yaml": GOOD})
+    again = type(ruleset).model_validate_json(ruleset.model_dump_json())
+    assert again == ruleset
+    assert again.version == ruleset.version
