@@ -88,7 +88,9 @@ def supported_actions(fo: FulfillmentOrder, siblings: list[FulfillmentOrder]) ->
     if fo.is_closed:
         return []
     if fo.status == "ON_HOLD":
-        return ["RELEASE_HOLD", "HOLD", "MOVE"]
+        # HOLD disappears once this app has its 10 holds (hold-validation recording).
+        can_hold = len(fo.app_holds()) < HOLD_LIMIT_PER_APP
+        return ["RELEASE_HOLD", "HOLD", "MOVE"] if can_hold else ["RELEASE_HOLD", "MOVE"]
     if fo.status == "IN_PROGRESS":
         return ["CREATE_FULFILLMENT", "MARK_AS_OPEN", "HOLD"]
     actions = ["CREATE_FULFILLMENT", "MOVE", "HOLD"]
