@@ -22,7 +22,7 @@ from adapters.emulator.fulfillment import (
 from adapters.emulator.ids import numeric
 from adapters.emulator.inventory import InventoryItem, InventoryLevel
 from adapters.emulator.locations import Address, Location
-from adapters.emulator.moves import CURRENT_LOCATION_MESSAGE, NOT_STOCKED_LOCATION_MESSAGE, move_blocker
+from adapters.emulator.move_targets import locations_for_move
 from adapters.emulator.orders import LineItem, Metafield, Order
 from adapters.emulator.store import Store
 
@@ -361,7 +361,7 @@ class Views:
                 for a in supported_actions(fo, store.fulfillment_orders_of(fo.order_id))
             ],
             "lineItems": lambda info, **args: connection(fo.line_items, self.fo_line, lambda li: li.id, args),
-            "locationsForMove": lambda info, **args: self._locations_for_move(fo, args),
+            "locationsForMove": lambda info, **args: locations_for_move(self, fo, args),
             "order": lambda info: self.order(order),
             "orderId": order.id,
             "orderName": order.name,
@@ -369,45 +369,3 @@ class Views:
             "createdAt": iso(fo.created_at),
             "updatedAt": iso(fo.updated_at),
         }
-
-    def _locations_for_move(self, fo: FulfillmentOrder, args: dict[str, Any]) -> View:
-        wanted = args.get("locationIds")
-        line_ids = args.get("lineItemIds") or []
-        lines = [line for line in fo.line_items if not line_ids or line.id in line_ids]
-        candidates = [
-            loc
-            for loc in self.store.locations.values()
-            if loc.is_active and (wanted is None or loc.id in wanted)
-        ]
-
-        def view(loc: Location) -> View:
-            stocked = [line for line in lines if self.store.inventory.stocks(line.inventory_item_id, loc.id)]
-            unstocked = [line for line in lines if line not in stocked]
-            blocker = move_blocker(self.store, fo, loc.id)
-            if loc.id == fo.assigned_location_id:
-                message: str | None = CURRENT_LOCATION_MESSAGE
-            elif blocker is not None:
-                message = blocker.message
-            elif not stocked:
-                message = NOT_STOCKED_LOCATION_MESSAGE
-            else:
-                message = None
-            movable = message is None
-            return {
-                "location": self.location(loc),
-                "movable": movable,
-                "message": message,
-                "availableLineItemsCount": {"count": len(stocked) if movable else 0, "precision": "EXACT"},
-                "unavailableLineItemsCount": {
-                    "count": len(unstocked) if movable else len(lines),
-                    "precision": "EXACT",
-                },
-                "availableLineItems": lambda info, **a: connection(
-                    stocked if movable else [], self.fo_line, lambda li: li.id, a
-                ),
-                "unavailableLineItems": lambda info, **a: connection(
-                    unstocked if movable else lines, self.fo_line, lambda li: li.id, a
-                ),
-            }
-
-        return connection(candidates, view, lambda loc: loc.id, args)
