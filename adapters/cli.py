@@ -24,6 +24,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=getattr(logging, args.log_level.upper()),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # One line per Admin API call drowns the service's own story; the client counts calls.
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger().level))
     try:
         code: int = args.run(args)
     except ConfigurationError as exc:

@@ -65,38 +65,52 @@ async def run_demo(*, orders: int, seed: int, scenario: str | None, timeout: flo
                 api_version="2026-01",
             )
             app = create_app(settings, stores=stores)
-            async with serve_on_loopback(app) as service_url:
-                emulator.webhook_url = f"{service_url}/webhooks/shopify"
+            async with (
+                serve_on_loopback(app) as service_url,
+                httpx.AsyncClient(base_url=emulator.base_url, timeout=10) as control,
+            ):
+                await control.post(
+                    "/_emulator/webhooks/config", json={"url": f"{service_url}/webhooks/shopify"}
+                )
+                names = await _location_names(control)
                 runtime: Runtime = app.state.runtime
-                placed = await _place_orders(emulator.base_url, world, orders, seed)
+                placed = await _place_orders(control, world, orders, seed)
                 decided = await _wait_for_decisions(runtime, placed, timeout)
-        return _report(placed, decided)
+        return _report(placed, decided, names)
 
 
-async def _place_orders(base_url: str, world: Scenario, count: int, seed: int) -> list[PlacedOrder]:
+async def _location_names(control: httpx.AsyncClient) -> dict[str, str]:
+    response = await control.get("/_emulator/stores")
+    response.raise_for_status()
+    return {loc["id"]: loc["name"] for store in response.json() for loc in store["locations"]}
+
+
+async def _place_orders(
+    control: httpx.AsyncClient, world: Scenario, count: int, seed: int
+) -> list[PlacedOrder]:
+    """Place `count` random orders through the emulator, as customers checking out would."""
     rng = random.Random(seed)
     placed = []
-    async with httpx.AsyncClient(base_url=base_url, timeout=10) as http:
-        for _ in range(count):
-            store = rng.choice(world.stores)
-            skus = rng.sample([p.sku for p in store.products], k=rng.choice((1, 1, 2, 3)))
-            country = store.locations[0].address.country_code
-            province, city, zip_code = rng.choice(DESTINATIONS.get(country, DESTINATIONS["US"]))
-            response = await http.post(
-                f"/_emulator/stores/{store.domain}/orders",
-                json={
-                    "lines": [{"sku": sku, "quantity": rng.choice((1, 1, 2, 3))} for sku in skus],
-                    "shipping_address": {
-                        "country_code": country,
-                        "province_code": province,
-                        "city": city,
-                        "zip": zip_code,
-                    },
+    for _ in range(count):
+        store = rng.choice(world.stores)
+        skus = rng.sample([p.sku for p in store.products], k=rng.choice((1, 1, 2, 3)))
+        country = store.locations[0].address.country_code
+        province, city, zip_code = rng.choice(DESTINATIONS.get(country, DESTINATIONS["US"]))
+        response = await control.post(
+            f"/_emulator/stores/{store.domain}/orders",
+            json={
+                "lines": [{"sku": sku, "quantity": rng.choice((1, 1, 2, 3))} for sku in skus],
+                "shipping_address": {
+                    "country_code": country,
+                    "province_code": province,
+                    "city": city,
+                    "zip": zip_code,
                 },
-            )
-            response.raise_for_status()
-            order = response.json()
-            placed.append(PlacedOrder(store.domain, order["order_id"], order["name"]))
+            },
+        )
+        response.raise_for_status()
+        order = response.json()
+        placed.append(PlacedOrder(store.domain, order["id"], order["name"]))
     return placed
 
 
@@ -117,7 +131,9 @@ async def _wait_for_decisions(
     return decided
 
 
-def _report(placed: list[PlacedOrder], decided: dict[str, list[StoredDecision]]) -> int:
+def _report(
+    placed: list[PlacedOrder], decided: dict[str, list[StoredDecision]], names: dict[str, str]
+) -> int:
     rows = [("order", "store", "decision", "from → to", "hold reason / note")]
     outcomes: dict[str, int] = {}
     undecided = 0
@@ -131,22 +147,28 @@ def _report(placed: list[PlacedOrder], decided: dict[str, list[StoredDecision]])
         outcomes[first.outcome] = outcomes.get(first.outcome, 0) + 1
         for index, fo in enumerate(first.fulfillment_orders):
             moves = (
-                f"{_short(fo.from_location_id)} → {_short(fo.to_location_id)}" if fo.action == "move" else ""
+                f"{_name(names, fo.from_location_id)} → {_name(names, fo.to_location_id)}"
+                if fo.action == "move"
+                else ""
             )
             if fo.action == "keep":
-                moves = f"stays at {_short(fo.from_location_id)}"
+                moves = f"stays at {_name(names, fo.to_location_id or fo.from_location_id)}"
             rows.append(
                 (
                     order.name if index == 0 else "",
                     order.store.split(".")[0] if index == 0 else "",
                     f"{first.outcome}/{fo.action}",
                     moves,
-                    fo.hold_reason or fo.note,
+                    f"{fo.hold_reason}: {fo.note}" if fo.hold_reason else fo.note,
                 )
             )
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
+    held = [d[0].decision for d in decided.values() if d and d[0].decision.outcome == "held"]
     for row in rows:
         print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+    for decision in held:
+        print(f"\nWhy {decision.order_name} was held:")
+        print("\n".join(f"  {line}" for line in decision.explain().splitlines()))
     summary = ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items()))
     print(f"\n{len(placed)} orders: {summary}" + (f", {undecided} UNDECIDED" if undecided else ""))
     if undecided:
@@ -155,5 +177,5 @@ def _report(placed: list[PlacedOrder], decided: dict[str, list[StoredDecision]])
     return 0
 
 
-def _short(location_id: str | None) -> str:
-    return (location_id or "?").rsplit("/", 1)[-1]
+def _name(names: dict[str, str], location_id: str | None) -> str:
+    return names.get(location_id or "", location_id or "?")

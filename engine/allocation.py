@@ -28,7 +28,10 @@ class Shortage:
 
 @dataclass(frozen=True)
 class CandidateCheck:
-    """How one location does for one fulfillment order."""
+    """How one location does for a group of fulfillment orders (the order, shipped complete).
+
+    `is_current` says every fulfillment order of the group is already there.
+    """
 
     location: Location
     is_current: bool
@@ -66,12 +69,13 @@ def shipped_lines(fo: FulfillmentOrder) -> list[FulfillmentOrderLine]:
     return [line for line in fo.lines if line.requires_shipping and line.remaining_quantity > 0]
 
 
-def needs(fo: FulfillmentOrder) -> dict[str, int]:
+def needs(*fos: FulfillmentOrder) -> dict[str, int]:
     """Remaining quantity per inventory item (a line without an item is keyed by its own id)."""
     total: dict[str, int] = {}
-    for line in shipped_lines(fo):
-        key = line.inventory_item_id or line.id
-        total[key] = total.get(key, 0) + line.remaining_quantity
+    for fo in fos:
+        for line in shipped_lines(fo):
+            key = line.inventory_item_id or line.id
+            total[key] = total.get(key, 0) + line.remaining_quantity
     return total
 
 
@@ -94,36 +98,41 @@ def resolve_locations(snapshot: Snapshot, names: Sequence[str]) -> tuple[list[Lo
     return found, unknown
 
 
-def exclusion(location: Location, fo: FulfillmentOrder) -> str | None:
-    """Why `location` cannot take `fo`, or None. The current location is always allowed."""
-    if location.id == fo.assigned_location_id:
+def exclusion(location: Location, fos: Sequence[FulfillmentOrder]) -> str | None:
+    """Why `location` cannot take every one of `fos`, or None. A current location is allowed."""
+    movers = [fo for fo in fos if fo.assigned_location_id != location.id]
+    if not movers:
         return None
     if not location.is_active:
         return "inactive"
     if not location.fulfills_online_orders:
         return "does not fulfil online orders"
-    if fo.supported_actions and "MOVE" not in fo.supported_actions:
-        return "this fulfillment order cannot be moved (no MOVE among its supported actions)"
-    if fo.movable_to is not None and location.id not in fo.movable_to:
-        return "Shopify does not list it among the locations this fulfillment order can move to"
+    for fo in movers:
+        label = f"FO {fo.id.rsplit('/', 1)[-1]}"
+        if fo.supported_actions and "MOVE" not in fo.supported_actions:
+            return f"{label} cannot be moved (no MOVE among its supported actions)"
+        if fo.movable_to is not None and location.id not in fo.movable_to:
+            return f"Shopify does not list it among the locations {label} can move to"
     return None
 
 
 def check_ship_complete(
-    snapshot: Snapshot, fo: FulfillmentOrder, location: Location, ledger: Ledger
+    snapshot: Snapshot, fos: Sequence[FulfillmentOrder], location: Location, ledger: Ledger
 ) -> CandidateCheck:
-    is_current = location.id == fo.assigned_location_id
+    """Can `location` ship every line of `fos` together?"""
     labels: dict[str, str] = {}
-    for line in shipped_lines(fo):
-        labels.setdefault(line.inventory_item_id or line.id, sku_label(line))
+    for fo in fos:
+        for line in shipped_lines(fo):
+            labels.setdefault(line.inventory_item_id or line.id, sku_label(line))
+    # Units of fulfillment orders already here are committed here (so not in `available`).
+    own = needs(*(fo for fo in fos if fo.assigned_location_id == location.id))
     shortages: list[Shortage] = []
-    for item, need in needs(fo).items():
+    for item, need in needs(*fos).items():
         stocked = item if item in snapshot.inventory else None
-        have = snapshot.available(stocked, location.id) + ledger.delta(item, location.id)
-        if is_current:
-            have += need  # our own units are committed here already (not in `available`)
+        have = snapshot.available(stocked, location.id) + ledger.delta(item, location.id) + own.get(item, 0)
         if have < need:
             shortages.append(Shortage(labels[item], need, have))
+    is_current = all(fo.assigned_location_id == location.id for fo in fos)
     return CandidateCheck(location, is_current, tuple(sorted(shortages, key=lambda s: s.sku)))
 
 

@@ -1,8 +1,10 @@
 """`decide()`: one order's snapshot + the rule set -> a Decision (intents + trace). Pure.
 
-For every fulfillment order that can be routed, the strategies whose conditions hold (asked of
-durable_rules through the matcher) are tried in file order; the first that finds a location
-shipping the whole fulfillment order wins. If none does, the fallback holds or keeps it.
+The fulfillment orders that can be routed are asked of durable_rules (through the matcher) which
+strategies' conditions hold for them. Strategies are tried in file order; each takes the pending
+fulfillment orders it applies to and looks, in its order of preference, for one location that
+ships all of them complete (`ship_complete`: one shipment for the order). What no strategy
+places goes to the fallback, which holds or keeps it.
 """
 
 from __future__ import annotations
@@ -72,8 +74,7 @@ def decide(snapshot: Snapshot, ruleset: RuleSet) -> Decision:
             outcomes[fo.id] = settled_outcome
     schema = compiled_rules(ruleset).schema
     matches = match(ruleset, [build_fact(snapshot, fo, schema) for fo in routable])
-    for fo, matched in zip(routable, matches, strict=True):
-        outcomes[fo.id] = _route(run, fo, matched)
+    outcomes.update(_route(run, routable, dict(zip([fo.id for fo in routable], matches, strict=True))))
     ordered = tuple(outcomes[fo.id] for fo in snapshot.fulfillment_orders)
     outcome, intents = _finish(run, ordered)
     return Decision(
@@ -126,37 +127,52 @@ def _screen(run: _Run, fo: FulfillmentOrder) -> FulfillmentOrderOutcome | None:
     return None
 
 
-def _route(run: _Run, fo: FulfillmentOrder, matched: frozenset[int]) -> FulfillmentOrderOutcome:
-    label = _fo_label(fo)
+def _route(
+    run: _Run, routable: list[FulfillmentOrder], matched: dict[str, frozenset[int]]
+) -> dict[str, FulfillmentOrderOutcome]:
+    outcomes: dict[str, FulfillmentOrderOutcome] = {}
+    pending = list(routable)
     checks: list[CandidateCheck] = []
     for index, strategy in enumerate(run.ruleset.strategies):
-        if index not in matched:
+        if not pending:
+            break
+        group = [fo for fo in pending if index in matched[fo.id]]
+        if not group:
             why = describe(strategy.when) if strategy.when is not None else ""
-            run.note("strategy", f"strategy {strategy.id}", f"does not apply to {label}", why)
+            run.note("strategy", f"strategy {strategy.id}", f"does not apply to {_labels(pending)}", why)
             continue
-        run.note("strategy", f"strategy {strategy.id}", f"conditions hold for {label}")
-        chosen = _try_strategy(run, fo, strategy, checks)
+        run.note("strategy", f"strategy {strategy.id}", f"conditions hold for {_labels(group)}")
+        chosen = _try_strategy(run, group, strategy, checks)
         if chosen is not None:
-            return _place(run, fo, strategy, chosen)
-    return _fall_back(run, fo, checks)
+            for fo in group:
+                outcomes[fo.id] = _place(run, fo, strategy, chosen)
+            pending = [fo for fo in pending if fo not in group]
+    best = best_candidate(checks)
+    for fo in pending:
+        outcomes[fo.id] = _fall_back(run, fo, best)
+    return outcomes
+
+
+def _labels(fos: list[FulfillmentOrder]) -> str:
+    return ", ".join(_fo_label(fo) for fo in fos)
 
 
 def _try_strategy(
-    run: _Run, fo: FulfillmentOrder, strategy: Strategy, checks: list[CandidateCheck]
+    run: _Run, group: list[FulfillmentOrder], strategy: Strategy, checks: list[CandidateCheck]
 ) -> CandidateCheck | None:
     locations, unknown = resolve_locations(run.snapshot, strategy.locations)
     for name in unknown:
         run.note("candidate", name, "not found", f"no such location in {run.snapshot.store}; ignored")
     for location in locations:
-        why_not = exclusion(location, fo)
+        why_not = exclusion(location, group)
         if why_not is not None:
             run.note("candidate", location.name, "excluded", why_not)
             continue
-        check = check_ship_complete(run.snapshot, fo, location, run.ledger)
+        check = check_ship_complete(run.snapshot, group, location, run.ledger)
         checks.append(check)
         where = " (current location)" if check.is_current else ""
         if check.ships_complete:
-            run.note("candidate", location.name + where, "ships complete")
+            run.note("candidate", location.name + where, "ships complete", _labels(group))
             return check
         run.note("candidate", location.name + where, "short", ", ".join(str(s) for s in check.shortages))
     return None
@@ -167,7 +183,7 @@ def _place(
 ) -> FulfillmentOrderOutcome:
     target = chosen.location
     action: Literal["keep", "move"]
-    if chosen.is_current:
+    if fo.assigned_location_id == target.id:
         run.note("choice", _fo_label(fo), f"stays at {target.name}", f"strategy {strategy.id}")
         action = "keep"
     else:
@@ -189,7 +205,7 @@ def _place(
     )
 
 
-def _fall_back(run: _Run, fo: FulfillmentOrder, checks: list[CandidateCheck]) -> FulfillmentOrderOutcome:
+def _fall_back(run: _Run, fo: FulfillmentOrder, best: CandidateCheck | None) -> FulfillmentOrderOutcome:
     fallback = run.ruleset.fallback
     label = _fo_label(fo)
     if not isinstance(fallback, HoldFallback):
@@ -205,7 +221,7 @@ def _fall_back(run: _Run, fo: FulfillmentOrder, checks: list[CandidateCheck]) ->
         )
     if fo.supported_actions and "HOLD" not in fo.supported_actions:
         return _skip(run, fo, "no strategy yields a plan and Shopify does not allow a hold here")
-    note = _render_note(run, fallback.note, best_candidate(checks))
+    note = _render_note(run, fallback.note, best)
     handle = hold_handle(fallback.reason)
     run.note("fallback", label, f"held ({fallback.reason})", note)
     run.writes.append(
@@ -228,7 +244,7 @@ def _fall_back(run: _Run, fo: FulfillmentOrder, checks: list[CandidateCheck]) ->
 def _render_note(run: _Run, template: str, best: CandidateCheck | None) -> str:
     order = run.snapshot.order.name or run.snapshot.order.id
     if best is None:
-        short, location = "no location could be checked", ""
+        short, location = "no preferred location can take every fulfillment order of the order", ""
     else:
         location = best.location.name
         short = ", ".join(str(s) for s in best.shortages) + f" at {location}"

@@ -67,10 +67,15 @@ EXPECTED = {
     ),
     "us-order-out-of-stock": ("held", ["hold", "set_metafield", "add_tags"], {"7004": ("hold", None)}),
     "order-held-by-merchant": ("skipped", [], {"7005": ("skip", None)}),
-    "two-fulfillment-orders-share-stock": (
+    "two-fulfillment-orders-ship-together": (
         "routed",
         ["move", "move", "set_metafield", "add_tags"],
-        {"7006": ("move", NEWARK), "7007": ("move", CHICAGO)},
+        {"7006": ("move", NEWARK), "7007": ("move", NEWARK)},
+    ),
+    "two-fulfillment-orders-no-single-location": (
+        "held",
+        ["hold", "hold", "set_metafield", "add_tags"],
+        {"7006": ("hold", None), "7007": ("hold", None)},
     ),
     "ca-order-moves-to-montreal": (
         "routed",
@@ -115,7 +120,7 @@ def test_ships_complete_from_first_preferred_location_with_stock() -> None:
     assert _trace(decision)[:4] == [
         "[strategy] strategy us-ship-complete conditions hold for FO 7003",
         "[candidate] Newark DC short: NW-0004 (need 2, have 0)",
-        "[candidate] Chicago DC ships complete",
+        "[candidate] Chicago DC ships complete: FO 7003",
         "[choice] FO 7003 moves from Brooklyn Store to Chicago DC: strategy us-ship-complete",
     ]
 
@@ -144,18 +149,26 @@ def test_holds_when_no_location_ships_complete_naming_short_skus_at_the_best_can
 def test_counts_the_fulfillment_orders_own_committed_units_at_its_current_location() -> None:
     # Shopify's `available` already excludes units committed to this order where it sits.
     decision = _decide("us-order-mixed-closed-and-open")
-    assert "[candidate] Dallas DC ships complete" in _trace(decision)
+    assert "[candidate] Dallas DC ships complete: FO 7011" in _trace(decision)
     # Out of stock at Brooklyn shows as -3/-1 (committed beyond stock); 0 means exactly enough.
     stocked = with_stock(snapshot("us-order-out-of-stock"), "gid://shopify/InventoryItem/1007", {BROOKLYN: 0})
     stocked = with_stock(stocked, "gid://shopify/InventoryItem/1008", {BROOKLYN: 0})
     assert decide(stocked, RULES).fulfillment_orders[0].action == "keep"
 
 
-def test_two_fulfillment_orders_do_not_count_the_same_units_twice() -> None:
-    decision = _decide("two-fulfillment-orders-share-stock")
+def test_ship_complete_sends_every_fulfillment_order_of_the_order_to_one_location() -> None:
+    decision = _decide("two-fulfillment-orders-ship-together")
     trace = _trace(decision)
-    assert "[candidate] Newark DC short: NW-0010 (need 2, have 1)" in trace  # 3 less the 2 sent first
-    assert "[choice] FO 7007 moves from Dallas DC to Chicago DC: strategy us-ship-complete" in trace
+    assert "[candidate] Newark DC ships complete: FO 7006, FO 7007" in trace
+    assert {i.to_location_id for i in decision.intents if isinstance(i, MoveFulfillmentOrder)} == {NEWARK}
+
+
+def test_ship_complete_holds_an_order_no_single_location_can_ship() -> None:
+    # Newark has 3 of the 4 NW-0010 the two fulfillment orders need together.
+    decision = _decide("two-fulfillment-orders-no-single-location")
+    assert "[candidate] Newark DC short: NW-0010 (need 4, have 3)" in _trace(decision)
+    holds = [i for i in decision.intents if isinstance(i, HoldFulfillmentOrder)]
+    assert len(holds) == 2 and all("NW-0010 (need 4, have 3) at Newark DC" in h.notes for h in holds)
 
 
 def test_never_touches_a_fulfillment_order_held_by_the_merchant_or_another_app() -> None:
@@ -379,4 +392,4 @@ def test_a_fulfillment_order_that_cannot_move_may_still_stay_where_it_ships_comp
     base = snapshot("us-order-moves-to-newark")
     decision = decide(with_fo(base, supported_actions=frozenset({"HOLD"})), RULES)
     assert decision.fulfillment_orders[0].action == "keep"
-    assert "[candidate] Newark DC excluded: this fulfillment order cannot be moved" in decision.explain()
+    assert "[candidate] Newark DC excluded: FO 7002 cannot be moved" in decision.explain()
