@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from adapters.settings import ConfigurationError, load_settings
+from engine import RuleSetError
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
 
@@ -25,11 +26,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     # One line per Admin API call drowns the service's own story; the client counts calls.
-    logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger().level))
+    for chatty in ("httpx", "alembic"):
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLogger().level))
     try:
         code: int = args.run(args)
     except ConfigurationError as exc:
         print(f"routing-engine: configuration error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except RuleSetError as exc:
+        print(f"routing-engine: the rule files have errors:\n{exc}", file=sys.stderr)
         return EXIT_CONFIG
     return code
 

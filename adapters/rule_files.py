@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from adapters.settings import ConfigurationError
 from engine import RuleSet, parse_ruleset
 
 
-class RuleFilesMissing(Exception):
-    pass
+class RuleFilesMissing(ConfigurationError):
+    """The rules directory is missing or holds no rule file."""
 
 
 def read_rule_files(directory: Path) -> dict[str, str]:

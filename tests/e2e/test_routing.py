@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 import pytest
 from starlette.applications import Starlette
 
@@ -142,3 +144,29 @@ async def test_a_burst_of_orders_is_each_decided_once(shopify: Shopify, service:
     assert repeated_writes(await shopify.mutations()) == []
     for order in orders:
         assert len(await service.decisions(US, order["id"])) >= 1
+
+
+async def test_health_and_readiness_answer(service: Service) -> None:
+    async with httpx.AsyncClient(base_url=service.url) as http:
+        assert (await http.get("/healthz")).json() == {"status": "alive"}
+        ready = await http.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["checks"] == {"database": "ok", "rules": f"loaded {service.runtime.ruleset.version}"}
+
+
+async def test_secrets_appear_in_no_log_line_and_no_stored_row(
+    shopify: Shopify, service: Service, caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    await shopify.faults(http_500_next=1)
+    order = await shopify.place_order(US, [("NW-0007", 500)])
+    await eventually(lambda: service.decided(US, order["id"]), what="the decision")
+    secrets = [
+        value.get_secret_value()
+        for store in shopify.stores()
+        for value in (store.access_token, *store.client_secrets)
+    ]
+    stored = (tmp_path / "routing.db").read_bytes() + (tmp_path / "routing.db-wal").read_bytes()
+    for secret in secrets:
+        assert secret not in caplog.text
+        assert secret.encode() not in stored
