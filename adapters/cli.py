@@ -21,6 +21,7 @@ EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    args.log_level = args.log_level or args.default_log_level
     logging.basicConfig(
         level=getattr(logging, args.log_level.upper()),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -41,13 +42,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="routing-engine", description=__doc__)
-    parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    parser.add_argument(
+        "--log-level",
+        default=None,
+        choices=["debug", "info", "warning", "error"],
+        help="default: info for serve, warning for the demo (its table is the output)",
+    )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     serve = commands.add_parser("serve", help="run the service (uvicorn) from the ROUTING_* settings")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.set_defaults(run=_serve)
+    serve.set_defaults(run=_serve, default_log_level="info")
 
     demo = commands.add_parser("demo", help="emulator + service on loopback: place orders, show decisions")
     demo.add_argument("--orders", type=int, default=20, help="how many orders to place (default 20)")
@@ -58,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
         help="emulator scenario file (default fixtures/scenarios/two-stores-us-ca.json)",
     )
     demo.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for every decision")
-    demo.set_defaults(run=_demo)
+    demo.set_defaults(run=_demo, default_log_level="warning")
     return parser
 
 
