@@ -61,6 +61,8 @@ class FulfillmentOrderLine(_Frozen):
     requires_shipping: bool = True
     vendor: str | None = None
     product_title: str | None = None
+    product_type: str | None = None
+    unit_price: float | None = None  # shop currency, after discounts (approximate, as Shopify says)
 
 
 class FulfillmentOrder(_Frozen):
@@ -90,20 +92,33 @@ class FulfillmentOrder(_Frozen):
 
 
 class Order(_Frozen):
-    """The order the fulfillment orders belong to. `metafields` maps `namespace.key` to value."""
+    """The order the fulfillment orders belong to. `metafields` maps `namespace.key` to value.
+
+    `total_price` is in the shop's currency (`currency`); `sales_channel` is Shopify's
+    `sourceName` (web, pos, shopify_draft_order, an app's name…); `financial_status` is
+    `displayFinancialStatus` (PAID, PENDING, AUTHORIZED, PARTIALLY_PAID, …).
+    """
 
     id: str
     name: str = ""
     tags: frozenset[str] = frozenset()
     metafields: dict[str, str] = Field(default_factory=dict)
     shipping_address: Address | None = None
+    total_price: float | None = None
+    currency: str | None = None
+    sales_channel: str | None = None
+    financial_status: str | None = None
+    customer_tags: frozenset[str] = frozenset()
 
 
 class Snapshot(_Frozen):
     """Everything one decision sees: the order, its fulfillment orders, locations, stock.
 
     `inventory` maps an inventory item id to `{location id: available}`; a location missing
-    from an item's map does not stock that item.
+    from an item's map does not stock that item. `local_time` is the shop's wall-clock time when
+    the snapshot was read (ISO 8601 with its UTC offset, e.g. `2026-11-27T09:15:00-05:00`), so
+    that cut-offs and calendars need no clock in the engine. `location_load` counts the orders
+    the engine has already sent to each location on that local day (for daily capacities).
     """
 
     store: str
@@ -112,6 +127,8 @@ class Snapshot(_Frozen):
     locations: tuple[Location, ...]
     inventory: dict[str, dict[str, int]] = Field(default_factory=dict)
     read_at: str | None = None
+    local_time: str | None = None
+    location_load: dict[str, int] = Field(default_factory=dict)
 
     def location(self, location_id: str) -> Location | None:
         return next((loc for loc in self.locations if loc.id == location_id), None)
