@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_ADMIN_API_URL = "https://{domain}/admin/api/{api_version}/graphql.json"
 _API_VERSION = re.compile(r"^(\d{4}-(01|04|07|10)|unstable)$")
+MIN_ADMIN_TOKEN_LENGTH = 16
 _SHOP_DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$")
 
 
@@ -69,11 +70,26 @@ class Settings(BaseSettings):
     lease_seconds: float = Field(default=30.0, gt=0)
     max_webhook_bytes: int = Field(default=1024 * 1024, gt=0)
     shopify_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Rule changes while serving (see adapters.rule_reload): 0 turns the file watch off.
+    rules_poll_seconds: float = Field(default=2.0, ge=0)
+    rules_check_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Bearer token of the admin routes (POST /admin/rules/reload); unset, they answer 404.
+    admin_token: SecretStr | None = None
 
     @field_validator("api_version")
     @classmethod
     def _version(cls, value: str) -> str:
         return _check_api_version(value)
+
+    @field_validator("admin_token")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < MIN_ADMIN_TOKEN_LENGTH:
+            raise ValueError(
+                f"at least {MIN_ADMIN_TOKEN_LENGTH} characters; generate one with "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+            )
+        return value
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
