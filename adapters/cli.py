@@ -1,7 +1,8 @@
 """The `routing-engine` command.
 
-Exit codes: 0 success; 1 the work ran but did not succeed (e.g. an order left undecided);
-2 bad configuration or usage (the message names the setting).
+Exit codes: 0 success; 1 the work ran but did not succeed (an order left undecided, errors in
+the rule files, a failed rule test); 2 bad configuration or usage (the message names the
+setting or the argument).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from adapters.settings import ConfigurationError, load_settings
 from engine import RuleSetError
@@ -65,6 +67,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for every decision")
     demo.set_defaults(run=_demo, default_log_level="warning")
+
+    rules = commands.add_parser("rules", help="tools for rule authors: check and test the rule files")
+    rule_commands = rules.add_subparsers(required=True, metavar="RULES_COMMAND")
+    check = rule_commands.add_parser(
+        "check",
+        help="report every error in the rule files (file:line:column, the rule, the fix); exit 1 on errors",
+    )
+    check.add_argument("directory", nargs="?", type=Path, help="default: ROUTING_RULES_DIR")
+    check.add_argument("--stores", type=Path, help="stores file (default: ROUTING_STORES_FILE)")
+    where = check.add_mutually_exclusive_group()
+    where.add_argument(
+        "--locations", type=Path, help='JSON file {"shop.myshopify.com": ["Location name", ...]}'
+    )
+    where.add_argument("--online", action="store_true", help="read each store's locations from the Admin API")
+    check.set_defaults(run=_rules_check, default_log_level="warning")
     return parser
 
 
@@ -86,6 +103,20 @@ def _demo(args: argparse.Namespace) -> int:
         raise ConfigurationError("--orders: must be at least 1")
     return asyncio.run(
         run_demo(orders=args.orders, seed=args.seed, scenario=args.scenario, timeout=args.timeout)
+    )
+
+
+def _rules_check(args: argparse.Namespace) -> int:
+    from adapters.rules_check import check_rules
+
+    settings = load_settings()
+    return check_rules(
+        args.directory or settings.rules_dir,
+        settings=settings,
+        stores_file=args.stores,
+        locations_file=args.locations,
+        online=args.online,
+        out=sys.stdout,
     )
 
 
