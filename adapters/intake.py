@@ -37,6 +37,7 @@ class Intake:
     stores: Mapping[str, StoreConfig]
     max_body_bytes: int
     notify: Callable[[], None]
+    processes: Callable[[str], bool] = lambda topic: True
 
     async def handle(self, request: Request) -> Response:
         try:
@@ -60,6 +61,7 @@ class Intake:
             return _answer(400, f"body is not JSON: {exc}")
         if not isinstance(body, dict):
             return _answer(400, "body is JSON but not an object")
+        needs_processing = self.processes(headers.topic)
         stored = await self.inbox.store(
             NewDelivery(
                 webhook_id=headers.webhook_id,
@@ -69,6 +71,7 @@ class Intake:
                 event_id=headers.event_id,
                 triggered_at=headers.triggered_at,
                 api_version=headers.api_version,
+                needs_processing=needs_processing,
             )
         )
         logger.info(
@@ -78,7 +81,7 @@ class Intake:
             headers.topic,
             headers.webhook_id,
         )
-        if stored:
+        if stored and needs_processing:
             self.notify()
         return _answer(200, "stored" if stored else "duplicate: already stored")
 

@@ -16,13 +16,17 @@ _MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 def create_engine(url: str) -> AsyncEngine:
-    """An async engine for `url`; SQLite gets WAL, a busy timeout and full fsync on commit."""
+    """An async engine for `url`; SQLite gets one connection, WAL and full fsync on commit."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        # One connection: SQLite has one writer anyway, and queueing in the pool is fair and
+        # prompt where writers racing for the file lock back off in sleeps of up to 100 ms.
+        engine = create_async_engine(
+            url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=60
+        )
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
         return engine
     return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)

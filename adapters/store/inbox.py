@@ -1,20 +1,23 @@
 """The inbox: webhook deliveries stored durably before we answer Shopify, then leased by workers.
 
 A delivery is stored once per `X-Shopify-Webhook-Id`; a second delivery with the same id is a
-duplicate and is not processed again. Workers lease one pending delivery at a time; a lease that
-expires (the worker died) makes the delivery available again.
+duplicate and is not processed again. Concurrent deliveries are written in one transaction
+(group commit), so intake is not bound by one disk flush per webhook. Workers lease one pending
+delivery at a time; a lease that expires (the worker died) makes the delivery available again.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.store.clock import Clock, utc_now
+from adapters.store.group_commit import GroupCommit
 from adapters.store.tables import DeliveryRow
 
 
@@ -27,6 +30,8 @@ class NewDelivery:
     event_id: str | None = None
     triggered_at: str | None = None
     api_version: str | None = None
+    # False for topics nothing acts on: stored for the record as `stored`, never leased.
+    needs_processing: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,29 +63,48 @@ class Inbox:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], *, clock: Clock = utc_now) -> None:
         self._sessions = sessions
         self._now = clock
+        self._writes = GroupCommit[NewDelivery, bool](self._store_batch)
 
     async def store(self, delivery: NewDelivery) -> bool:
-        """Store a delivery; False when its webhook id was already stored (a duplicate)."""
+        """Store a delivery durably; False when its webhook id was already stored (a duplicate)."""
+        return await self._writes.submit(delivery)
+
+    async def _store_batch(self, deliveries: Sequence[NewDelivery]) -> list[bool]:
         now = self._now()
-        row = DeliveryRow(
-            webhook_id=delivery.webhook_id,
-            shop=delivery.shop,
-            topic=delivery.topic,
-            event_id=delivery.event_id,
-            triggered_at=delivery.triggered_at,
-            api_version=delivery.api_version,
-            body=delivery.body,
-            received_at=now,
-            available_at=now,
-            state="pending",
-            attempts=0,
-        )
-        try:
-            async with self._sessions.begin() as session:
-                session.add(row)
-        except IntegrityError:
-            return False
-        return True
+        rows = [
+            {
+                "webhook_id": d.webhook_id,
+                "shop": d.shop,
+                "topic": d.topic,
+                "event_id": d.event_id,
+                "triggered_at": d.triggered_at,
+                "api_version": d.api_version,
+                "body": d.body,
+                "received_at": now,
+                "available_at": now,
+                "state": "pending" if d.needs_processing else "stored",
+                "attempts": 0,
+            }
+            for d in deliveries
+        ]
+        async with self._sessions.begin() as session:
+            dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+            table = DeliveryRow.__table__
+            # One cached statement, executed for many rows (SQLAlchemy's "insertmanyvalues").
+            statement = (
+                dialect.insert(table)
+                .on_conflict_do_nothing(index_elements=["webhook_id"])
+                .returning(table.c.webhook_id)
+            )
+            inserted = set((await session.execute(statement, rows)).scalars().all())
+        # A webhook id twice in one batch: the first is stored, the second is its duplicate.
+        first_seen: set[str] = set()
+        stored = []
+        for delivery in deliveries:
+            is_new = delivery.webhook_id in inserted and delivery.webhook_id not in first_seen
+            first_seen.add(delivery.webhook_id)
+            stored.append(is_new)
+        return stored
 
     async def lease(self, owner: str, lease_seconds: float) -> Delivery | None:
         """Take the oldest ready delivery for `owner`, or None when there is none."""

@@ -117,3 +117,27 @@ async def test_deliveries_are_leased_oldest_first(sessions: async_sessionmaker[A
     while (leased := await inbox.lease("worker", lease_seconds=30)) is not None:
         order.append(leased.webhook_id)
     assert order == ["w-0", "w-1", "w-2"]
+
+
+async def test_concurrent_deliveries_are_stored_together_and_duplicates_recognised(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    import asyncio
+
+    inbox = Inbox(sessions)
+    ids = [f"w-{n % 40}" for n in range(60)]  # twenty webhook ids arrive twice, some in one batch
+    stored = await asyncio.gather(*(inbox.store(delivery(webhook_id)) for webhook_id in ids))
+    assert sum(stored) == 40
+    assert {webhook_id for webhook_id, new in zip(ids, stored, strict=True) if new} == set(ids)
+    assert await inbox.counts() == {"pending": 40}
+
+
+async def test_a_delivery_nothing_acts_on_is_kept_but_never_leased(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    from dataclasses import replace
+
+    inbox = Inbox(sessions)
+    assert await inbox.store(replace(delivery(topic="orders/updated"), needs_processing=False))
+    assert await inbox.lease("worker", lease_seconds=30) is None
+    assert await inbox.counts() == {"stored": 1}
