@@ -3,11 +3,19 @@
 Routes:
 - `POST /webhooks/shopify`: signed Shopify webhooks (see `adapters.intake`);
 - `GET /healthz`: the process is alive;
-- `GET /readyz`: the database answers and a rule set is loaded.
+- `GET /readyz`: the database answers and a rule set is loaded (and which one, and the last
+  rejected change);
+- `POST /admin/rules/reload`: check and serve the rule files now (see `adapters.admin`).
+
+Rules change without a restart: a lifespan task polls the rule files every
+`ROUTING_RULES_POLL_SECONDS` and reloads them through `adapters.rule_reload`, which checks a new
+rule set in a child process before it replaces the old one. The start-up load is checked the
+same way, so a rule file that would hang durable_rules cannot hang the service at start.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Mapping
@@ -21,9 +29,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from adapters.admin import reload_rules
 from adapters.intake import Intake
 from adapters.processing import OrderRouter
-from adapters.rule_files import load_ruleset
+from adapters.rule_check import RuleChecker
+from adapters.rule_reload import RuleReloader
 from adapters.settings import ConfigurationError, Settings, StoreConfig, load_stores
 from adapters.shopify.client import ShopifyClient
 from adapters.shopify.gateway import ShopifyGateway
@@ -43,20 +53,35 @@ class Runtime:
     database: AsyncEngine
     inbox: Inbox
     log: DecisionLog
-    ruleset: RuleSet
+    rules: RuleReloader
     workers: WorkerPool
     clients: dict[str, ShopifyClient] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
+    @property
+    def ruleset(self) -> RuleSet:
+        """The rule set serving now; a reload replaces it between decisions."""
+        return self.rules.ruleset
 
-def create_app(settings: Settings, *, stores: tuple[StoreConfig, ...] | None = None) -> Starlette:
-    """Build the ASGI app. Configuration errors surface before the server accepts traffic."""
+
+def create_app(
+    settings: Settings,
+    *,
+    stores: tuple[StoreConfig, ...] | None = None,
+    checker: RuleChecker | None = None,
+) -> Starlette:
+    """Build the ASGI app. Configuration errors surface before the server accepts traffic.
+
+    `checker` runs the child-process rule check (default: `adapters.rule_check` with
+    `ROUTING_RULES_CHECK_TIMEOUT_SECONDS`); tests replace its command to stand in a bad child.
+    """
     if stores is None:
         if settings.stores_file is None:
             raise ConfigurationError("ROUTING_STORES_FILE: not set; point it at a TOML file of [[stores]]")
         stores = load_stores(settings.stores_file)
     by_domain = {store.domain: store for store in stores}
-    ruleset = load_ruleset(settings.rules_dir)
+    checker = checker or RuleChecker(timeout_seconds=settings.rules_check_timeout_seconds)
+    rules = RuleReloader.load(settings.rules_dir, checker)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -86,19 +111,26 @@ def create_app(settings: Settings, *, stores: tuple[StoreConfig, ...] | None = N
             workers = WorkerPool(
                 inbox=inbox, router=router, size=settings.workers, lease_seconds=settings.lease_seconds
             )
-            runtime = Runtime(settings, by_domain, database, inbox, log, ruleset, workers, clients)
+            runtime = Runtime(settings, by_domain, database, inbox, log, rules, workers, clients)
             app.state.runtime = runtime
             app.state.intake = Intake(inbox, by_domain, settings.max_webhook_bytes, workers.notify)
             workers.start()
+            watch = None
+            if settings.rules_poll_seconds > 0:
+                watch = asyncio.create_task(rules.watch(settings.rules_poll_seconds), name="rule-file-watch")
             logger.info(
                 "routing-engine ready: %d store(s), rule set %s, %d worker(s)",
                 len(by_domain),
-                ruleset.version,
+                rules.ruleset.version,
                 settings.workers,
             )
             try:
                 yield
             finally:
+                if watch is not None:
+                    watch.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await watch
                 await workers.stop()
                 await database.dispose()
 
@@ -107,6 +139,7 @@ def create_app(settings: Settings, *, stores: tuple[StoreConfig, ...] | None = N
             Route("/webhooks/shopify", _webhook, methods=["POST"]),
             Route("/healthz", _healthz, methods=["GET"]),
             Route("/readyz", _readyz, methods=["GET"]),
+            Route("/admin/rules/reload", reload_rules, methods=["POST"]),
         ],
         lifespan=lifespan,
     )
@@ -130,7 +163,8 @@ async def _readyz(request: Request) -> Response:
         checks["database"] = "ok"
     except Exception as exc:  # readiness reports every failure instead of raising
         checks["database"] = f"unreachable: {type(exc).__name__}"
-    checks["rules"] = f"loaded {runtime.ruleset.version}"
+    # A rejected rule change does not make the service unready: the old rules keep serving.
+    checks["rules"] = runtime.rules.status()
     ready = checks["database"] == "ok" and not runtime.problems
-    body = {"ready": ready, "checks": checks, "problems": runtime.problems}
+    body = {"ready": ready, "checks": checks, "problems": runtime.problems, "rules": runtime.rules.as_json()}
     return JSONResponse(body, status_code=200 if ready else 503)
