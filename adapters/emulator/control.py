@@ -1,4 +1,10 @@
-"""The `/_emulator/` control API: place orders, inspect state and logs, inject faults, reset."""
+"""The `/_emulator/` control API: place orders, take payments, inspect state and logs, inject faults.
+
+`POST /_emulator/stores/{shop}/orders` places an order: `{"lines": [{"sku", "quantity"}],
+"shipping_address": {...}, "tags": [...], "financial_status": "PAID" | "AUTHORIZED" | "PENDING",
+"source_name": "web", "customer_tags": [...] (absent: a guest checkout)}`.
+`POST /_emulator/stores/{shop}/orders/{ref}/pay` captures what the order owes (see `payments`).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,8 @@ from starlette.routing import Route
 from adapters.emulator.fulfillment import OTHER_APP_ID, FulfillmentOrder
 from adapters.emulator.holds import hold_fulfillment_order
 from adapters.emulator.locations import Address
+from adapters.emulator.payments import PaymentRejected, capture_payment
+from adapters.emulator.rest import money, transaction_resource
 from adapters.emulator.routing import OrderLineRequest, OrderRejected, place_order
 from adapters.emulator.runtime import Emulator
 from adapters.emulator.store import Store
@@ -70,6 +78,11 @@ def order_json(store: Store, order_id: str) -> dict[str, Any]:
         "id": order.id,
         "name": order.name,
         "tags": order.sorted_tags(),
+        "source_name": order.source_name,
+        "financial_status": order.financial_status,
+        "total_price": money(order.total_price),
+        "customer_tags": None if order.customer is None else order.customer.tags,
+        "transactions": [transaction_resource(store, order, t) for t in order.transactions],
         "metafields": {
             f"{m.namespace}.{m.key}": {"type": m.type, "value": m.value} for m in order.metafields
         },
@@ -105,11 +118,21 @@ def control_routes(emulator: Emulator) -> list[Route]:
             lines = [OrderLineRequest(str(line["sku"]), int(line["quantity"])) for line in body["lines"]]
             raw = body.get("shipping_address")
             address = Address(**{k: v for k, v in raw.items() if k in ADDRESS_KEYS}) if raw else None
-            order, events = place_order(emulator.state, store, lines, address, body.get("tags"))
+            customer_tags = body.get("customer_tags")
+            order, events = place_order(
+                emulator.state,
+                store,
+                lines,
+                address,
+                body.get("tags"),
+                source_name=str(body.get("source_name", "web")),
+                financial_status=str(body.get("financial_status", "PAID")),
+                customer_tags=None if customer_tags is None else [str(tag) for tag in customer_tags],
+            )
+        except OrderRejected as exc:  # a ValueError: caught before the malformed-request case
+            return _error(str(exc), 422)
         except (KeyError, TypeError, ValueError) as exc:
             return _error(f"bad order: {exc}")
-        except OrderRejected as exc:
-            return _error(str(exc), 422)
         emulator.emit(store, events)
         return JSONResponse(order_json(store, order.id), status_code=201)
 
@@ -118,6 +141,19 @@ def control_routes(emulator: Emulator) -> list[Route]:
         order = store.order_by_ref(request.path_params["ref"]) if store else None
         if store is None or order is None:
             return _error("unknown store or order", 404)
+        return JSONResponse(order_json(store, order.id))
+
+    async def pay(request: Request) -> JSONResponse:
+        """Capture the order's payment: PAID, with `order_transactions/create` and `orders/paid`."""
+        store = store_of(request)
+        order = store.order_by_ref(request.path_params["ref"]) if store else None
+        if store is None or order is None:
+            return _error("unknown store or order", 404)
+        try:
+            _, events = capture_payment(emulator.state, store, order)
+        except PaymentRejected as exc:
+            return _error(str(exc), 409)
+        emulator.emit(store, events)
         return JSONResponse(order_json(store, order.id))
 
     async def foreign_hold(request: Request) -> JSONResponse:
@@ -216,6 +252,7 @@ def control_routes(emulator: Emulator) -> list[Route]:
     return [
         Route("/_emulator/stores", stores),
         Route("/_emulator/stores/{shop}/orders", create_order, methods=["POST"]),
+        Route("/_emulator/stores/{shop}/orders/{ref:path}/pay", pay, methods=["POST"]),
         Route("/_emulator/stores/{shop}/orders/{ref:path}", get_order),
         Route("/_emulator/stores/{shop}/fulfillment_orders/{fo:path}/holds", foreign_hold, methods=["POST"]),
         Route("/_emulator/stores/{shop}/fulfillment_orders/{fo:path}/state", set_fo_state, methods=["POST"]),

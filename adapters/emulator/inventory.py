@@ -7,6 +7,7 @@ emulator models no other inventory states.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 
 @dataclass
@@ -18,6 +19,8 @@ class InventoryItem:
     product_title: str
     vendor: str | None = None
     requires_shipping: bool = True
+    product_type: str = ""
+    price: Decimal = Decimal("0.00")  # per unit, shop currency
 
 
 @dataclass

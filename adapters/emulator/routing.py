@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from adapters.emulator.fulfillment import FulfillmentOrder, FulfillmentOrderLineItem
 from adapters.emulator.locations import Address
-from adapters.emulator.orders import LineItem, Order
+from adapters.emulator.orders import PLACEABLE_FINANCIAL_STATUSES, Customer, LineItem, Order, Transaction
 from adapters.emulator.outcomes import WebhookEvent
 from adapters.emulator.state import EmulatorState, now
 from adapters.emulator.store import Store
@@ -41,9 +41,17 @@ def place_order(
     lines: list[OrderLineRequest],
     shipping_address: Address | None = None,
     tags: list[str] | None = None,
+    *,
+    source_name: str = "web",
+    financial_status: str = "PAID",
+    customer_tags: list[str] | None = None,
 ) -> tuple[Order, list[WebhookEvent]]:
+    """Place an order as a checkout would; `customer_tags` None places it as a guest checkout."""
     if not lines:
         raise OrderRejected("an order needs at least one line")
+    if financial_status not in PLACEABLE_FINANCIAL_STATUSES:
+        allowed = ", ".join(PLACEABLE_FINANCIAL_STATUSES)
+        raise OrderRejected(f"financial_status {financial_status!r} can't be placed; one of {allowed}")
     items = []
     for line in lines:
         item = store.inventory.item_by_sku(line.sku)
@@ -60,6 +68,11 @@ def place_order(
         updated_at=created,
         tags=list(dict.fromkeys(tags or [])),
         shipping_address=shipping_address,
+        source_name=source_name,
+        financial_status=financial_status,
+        customer=None
+        if customer_tags is None
+        else Customer(state.ids.next("Customer"), list(dict.fromkeys(customer_tags))),
     )
     store.next_order_number += 1
     by_location: dict[str, FulfillmentOrder] = {}
@@ -72,6 +85,7 @@ def place_order(
             inventory_item_id=item.id,
             variant_id=item.variant_id,
             vendor=item.vendor,
+            price=item.price,
         )
         order.line_items.append(line_item)
         fo = by_location.get(location_id)
@@ -96,6 +110,7 @@ def place_order(
             )
         )
         store.inventory.commit(item.id, location_id, quantity)
+    _record_checkout_payment(state, order)
     store.orders[order.id] = order
     events = []
     for fo in by_location.values():
@@ -104,6 +119,15 @@ def place_order(
             WebhookEvent("fulfillment_orders/order_routing_complete", {"fulfillment_order": fo_brief(fo)})
         )
     return order, events
+
+
+def _record_checkout_payment(state: EmulatorState, order: Order) -> None:
+    """A paid checkout took a sale; an authorized one holds an authorization; a pending one nothing."""
+    kind = {"PAID": "sale", "AUTHORIZED": "authorization"}.get(order.financial_status)
+    if kind is not None:
+        order.transactions.append(
+            Transaction(state.ids.next("OrderTransaction"), kind, order.total_price, order.created_at)
+        )
 
 
 def fo_brief(fo: FulfillmentOrder) -> dict[str, str]:

@@ -1,19 +1,22 @@
 """The scenario file: stores, locations, SKUs and stock the emulator starts from.
 
-Format (JSON): `{"stores": [{"domain", "name", "currency", "access_token", "client_secret",
-"api_version", "throttle": {"maximum_available", "restore_rate"}, "native_routing": [location
-names, best first], "order_number_start", "locations": [{"name", "address": {...}, "is_active",
-"fulfills_online_orders"}], "products": [{"sku", "title", "vendor", "stock": {location name:
-available}}]}]}`. A location missing from a product's `stock` does not stock it.
+Format (JSON): `{"stores": [{"domain", "name", "currency", "timezone" (IANA, the shop's
+`ianaTimezone`), "access_token", "client_secret", "api_version", "throttle": {"maximum_available",
+"restore_rate"}, "native_routing": [location names, best first], "order_number_start",
+"locations": [{"name", "address": {...}, "is_active", "fulfills_online_orders"}], "products":
+[{"sku", "title", "vendor", "product_type", "price" (shop currency, per unit), "stock": {location
+name: available}}]}]}`. A location missing from a product's `stock` does not stock it.
 """
 
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 
 class ScenarioError(ValueError):
@@ -46,6 +49,8 @@ class ScenarioProduct(_Strict):
     sku: str = Field(min_length=1)
     title: str
     vendor: str | None = None
+    product_type: str = ""  # Shopify's "no product type"
+    price: Decimal = Field(default=Decimal("0.00"), ge=0, decimal_places=2)
     stock: dict[str, int] = Field(default_factory=dict)
 
 
@@ -58,6 +63,7 @@ class ScenarioStore(_Strict):
     domain: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$")
     name: str
     currency: str = "USD"
+    timezone: str = "Etc/UTC"
     access_token: str = Field(min_length=1)
     client_secret: str = Field(min_length=1)
     api_version: str = "2026-01"
@@ -66,6 +72,15 @@ class ScenarioStore(_Strict):
     order_number_start: int = 1001
     locations: list[ScenarioLocation] = Field(min_length=1)
     products: list[ScenarioProduct] = Field(default_factory=list)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown IANA time zone {value!r} (e.g. America/New_York)") from None
+        return value
 
     @model_validator(mode="after")
     def _check_references(self) -> Self:

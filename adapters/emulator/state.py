@@ -39,6 +39,7 @@ class EmulatorState:
             native_ranking=[],
             next_order_number=spec.order_number_start,
             shop_id=self.ids.next("Shop"),
+            timezone=spec.timezone,
         )
         for loc in spec.locations:
             address = Address(**loc.address.model_dump())
@@ -61,6 +62,8 @@ class EmulatorState:
                 product_id=self.ids.next("Product"),
                 product_title=product.title,
                 vendor=product.vendor,
+                product_type=product.product_type,
+                price=product.price,
             )
             store.inventory.items[item.id] = item
             for name, available in product.stock.items():

@@ -23,6 +23,7 @@ class Store:
     native_ranking: list[str]  # location ids, best first
     next_order_number: int
     shop_id: str
+    timezone: str = "Etc/UTC"  # IANA, Shopify's `shop.ianaTimezone`
     locations: dict[str, Location] = field(default_factory=dict)
     inventory: Inventory = field(default_factory=Inventory)
     orders: dict[str, Order] = field(default_factory=dict)

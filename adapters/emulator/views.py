@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from graphql import GraphQLError, GraphQLResolveInfo
@@ -32,6 +33,12 @@ Info = GraphQLResolveInfo[Any]
 
 def iso(stamp: datetime) -> str:
     return stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def decimal(amount: Decimal) -> str:
+    """A `Decimal` scalar as Shopify prints it: a string, trailing zeros dropped ("20.0", "248.99")."""
+    text = format(amount.normalize(), "f")
+    return text if "." in text else f"{text}.0"
 
 
 def _access_denied(info: Info, **_: Any) -> None:
@@ -59,6 +66,7 @@ class Views:
             "myshopifyDomain": s.domain,
             "currencyCode": s.currency,
             "email": f"owner@{s.domain}",
+            "ianaTimezone": s.timezone,
         }
 
     def location(self, loc: Location) -> View:
@@ -137,6 +145,7 @@ class Views:
             "title": item.product_title,
             "vendor": item.vendor or "",
             "tags": [],
+            "productType": item.product_type,
         }
         return {
             "__typename": "ProductVariant",
@@ -147,6 +156,11 @@ class Views:
             "product": product,
             "inventoryItem": lambda info: self.inventory_item(item),
         }
+
+    def money(self, amount: Decimal) -> View:
+        """A MoneyBag in the shop's currency (the emulator presents every order in it)."""
+        money = {"__typename": "MoneyV2", "amount": decimal(amount), "currencyCode": self.store.currency}
+        return {"__typename": "MoneyBag", "shopMoney": money, "presentmentMoney": money}
 
     def mailing_address(self, a: Address, owner_id: str) -> View:
         name = " ".join(p for p in (a.first_name, a.last_name) if p) or None
@@ -237,6 +251,12 @@ class Views:
             "currencyCode": self.store.currency,
             "test": True,
             "displayFulfillmentStatus": display,
+            "displayFinancialStatus": order.financial_status,
+            "sourceName": order.source_name,
+            "totalPriceSet": self.money(order.total_price),
+            "customer": None
+            if order.customer is None
+            else {"__typename": "Customer", "id": order.customer.id, "tags": order.customer.tags},
             "cancelledAt": None,
             "closed": False,
             "legacyResourceId": str(numeric(order.id)),
@@ -301,6 +321,15 @@ class Views:
             "variantTitle": None,
             "lineItem": lambda info: self.line_item(order_line),
             "variant": lambda info: self.variant(item),
+            # One price group per line: the emulator has no discounts, so both prices agree.
+            "financialSummaries": [
+                {
+                    "__typename": "FulfillmentOrderLineItemFinancialSummary",
+                    "quantity": line.total_quantity,
+                    "originalUnitPriceSet": self.money(order_line.price),
+                    "approximateDiscountedUnitPriceSet": self.money(order_line.price),
+                }
+            ],
         }
 
     def fulfillment_order(self, fo: FulfillmentOrder) -> View:

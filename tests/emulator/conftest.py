@@ -26,13 +26,20 @@ def tiny_scenario(maximum_available: int = 2000, restore_rate: int = 100) -> Sce
                 {
                     "domain": SHOP,
                     "name": "Tiny",
+                    "timezone": "America/Toronto",
                     "access_token": TOKEN,
                     "client_secret": SECRET,
                     "throttle": {"maximum_available": maximum_available, "restore_rate": restore_rate},
                     "native_routing": ["Store", "East", "West"],
                     "locations": [location("East", "NJ"), location("West", "NV"), location("Store", "NY")],
                     "products": [
-                        {"sku": "A", "title": "Apple", "stock": {"East": 10, "West": 5, "Store": 1}},
+                        {
+                            "sku": "A",
+                            "title": "Apple",
+                            "product_type": "Fruit",
+                            "price": "1.25",
+                            "stock": {"East": 10, "West": 5, "Store": 1},
+                        },
                         {"sku": "B", "title": "Banana", "stock": {"East": 10, "Store": 0}},
                         {"sku": "C", "title": "Cherry", "stock": {"West": 3}},
                     ],
@@ -80,9 +87,10 @@ BROOKLYN = {"country_code": "US", "province_code": "NY", "city": "Brooklyn", "zi
 
 
 async def place(
-    server: EmulatorServer, http: httpx.AsyncClient, lines: list[tuple[str, int]]
+    server: EmulatorServer, http: httpx.AsyncClient, lines: list[tuple[str, int]], **order: Any
 ) -> dict[str, Any]:
-    body = {"lines": [{"sku": s, "quantity": q} for s, q in lines], "shipping_address": BROOKLYN}
+    """Place an order through the control API; `order` adds keys (financial_status, customer_tags…)."""
+    body = {"lines": [{"sku": s, "quantity": q} for s, q in lines], "shipping_address": BROOKLYN, **order}
     response = await http.post(f"{server.base_url}/_emulator/stores/{SHOP}/orders", json=body)
     assert response.status_code == 201, response.text
     order: dict[str, Any] = response.json()

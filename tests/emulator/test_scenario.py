@@ -31,6 +31,15 @@ def test_the_shared_scenario_matches_the_contract() -> None:
         quantities = [q for p in store.products for q in p.stock.values()]
         assert 0 in quantities and max(quantities) <= 40
         assert any(len(p.stock) < len(store.locations) for p in store.products)  # some SKUs not stocked
+    assert (us.timezone, ca.timezone) == ("America/New_York", "America/Toronto")
+    for store in scenario.stores:
+        assert {p.product_type for p in store.products} == {
+            "Outerwear",
+            "Accessories",
+            "Footwear",
+            "Base Layers",
+        }
+        assert all(p.price > 0 for p in store.products)
     state = EmulatorState(scenario)
     us_items = {i.sku: i.id for i in state.stores[us.domain].inventory.items.values()}
     ca_items = {i.sku: i.id for i in state.stores[ca.domain].inventory.items.values()}
@@ -58,6 +67,24 @@ def test_the_shared_scenario_matches_the_contract() -> None:
                 }
             ),
             "native_routing names unknown locations ['Nowhere']",
+        ),
+        (
+            json.dumps(
+                {
+                    "stores": [
+                        {
+                            "domain": "x.myshopify.com",
+                            "name": "X",
+                            "timezone": "America/Atlantis",
+                            "access_token": "t",
+                            "client_secret": "s",
+                            "native_routing": [],
+                            "locations": [{"name": "A", "address": {"country_code": "US"}}],
+                        }
+                    ]
+                }
+            ),
+            "unknown IANA time zone 'America/Atlantis'",
         ),
     ],
 )
