@@ -16,6 +16,10 @@ class StoreGateway(Protocol):
         """Everything a decision sees about the fulfillment order's order, read now."""
         ...
 
+    async def read_order_snapshot(self, order_id: str) -> Snapshot:
+        """The same, starting from the order (webhooks that carry an order rather than an FO)."""
+        ...
+
     async def apply(self, intent: Intent, *, snapshot: Snapshot | None) -> IntentResult:
         """Re-check the intent's precondition (against `snapshot`, or a fresh read) and write."""
         ...

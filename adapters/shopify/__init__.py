@@ -26,7 +26,15 @@ from adapters.shopify.sansio import (
     throttle_wait,
     verify_webhook,
 )
-from adapters.shopify.snapshot import LocationCache, read_inventory, read_locations, read_snapshot
+from adapters.shopify.snapshot import (
+    LocationCache,
+    ShopLocations,
+    read_inventory,
+    read_locations,
+    read_order_snapshot,
+    read_shop_locations,
+    read_snapshot,
+)
 
 __all__ = [
     "Accounting",
@@ -36,6 +44,7 @@ __all__ = [
     "IntentResult",
     "LocationCache",
     "RetryPolicy",
+    "ShopLocations",
     "ShopifyAuthError",
     "ShopifyClient",
     "ShopifyError",
@@ -52,6 +61,8 @@ __all__ = [
     "parse_response",
     "read_inventory",
     "read_locations",
+    "read_order_snapshot",
+    "read_shop_locations",
     "read_snapshot",
     "read_webhook_headers",
     "throttle_wait",

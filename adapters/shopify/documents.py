@@ -71,6 +71,7 @@ def load(file: str) -> Document:
 
 
 SNAPSHOT = load("snapshot.graphql")
+ORDER_SNAPSHOT = load("order_snapshot.graphql")
 FULFILLMENT_ORDERS_PAGE = load("fulfillment_orders_page.graphql")
 FULFILLMENT_ORDER_LINES_PAGE = load("fulfillment_order_lines_page.graphql")
 INVENTORY_LEVELS = load("inventory_levels.graphql")
@@ -87,6 +88,7 @@ TAGS_ADD = load("tags_add.graphql")
 
 ALL: tuple[Document, ...] = (
     SNAPSHOT,
+    ORDER_SNAPSHOT,
     FULFILLMENT_ORDERS_PAGE,
     FULFILLMENT_ORDER_LINES_PAGE,
     INVENTORY_LEVELS,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from adapters.shopify.client import ShopifyClient
 from adapters.shopify.executor import Executor
 from adapters.shopify.outcomes import IntentResult
-from adapters.shopify.snapshot import LocationCache, read_snapshot
+from adapters.shopify.snapshot import LocationCache, read_order_snapshot, read_snapshot
 from engine.intents import Intent
 from engine.model import Snapshot
 
@@ -17,9 +17,16 @@ class ShopifyGateway:
         self._executor = Executor(client)
 
     async def read_snapshot(self, fulfillment_order_id: str) -> Snapshot:
-        # Every active location is a candidate: locationsForMove then tells which can take it.
-        candidates = [location.id for location in await self.locations.get() if location.is_active]
-        return await read_snapshot(self.client, self.locations, fulfillment_order_id, candidates)
+        return await read_snapshot(
+            self.client, self.locations, fulfillment_order_id, await self._candidates()
+        )
+
+    async def read_order_snapshot(self, order_id: str) -> Snapshot:
+        return await read_order_snapshot(self.client, self.locations, order_id, await self._candidates())
 
     async def apply(self, intent: Intent, *, snapshot: Snapshot | None) -> IntentResult:
         return await self._executor.apply(intent, snapshot=snapshot)
+
+    async def _candidates(self) -> list[str]:
+        # Every active location is a candidate: locationsForMove then tells which can take it.
+        return [location.id for location in await self.locations.get() if location.is_active]

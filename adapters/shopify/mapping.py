@@ -7,6 +7,7 @@ maps to the model's default, so lighter selections (the state read) map with the
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import Any
 
 from engine.model import Address, FulfillmentOrder, FulfillmentOrderLine, Hold, Location, Order
@@ -75,7 +76,35 @@ def map_line(node: Node) -> FulfillmentOrderLine:
         requires_shipping=bool(node.get("requiresShipping", True)),
         vendor=node.get("vendor"),
         product_title=node.get("productTitle"),
+        product_type=product_type(node),
+        unit_price=unit_price(node.get("financialSummaries")),
     )
+
+
+def product_type(line: Node) -> str | None:
+    """The line's `variant.product.productType`; None when unset ("") or the variant is gone."""
+    product = (line.get("variant") or {}).get("product") or {}
+    return product.get("productType") or None
+
+
+def unit_price(summaries: Iterable[Node] | None) -> float | None:
+    """Per-unit price in shop money after line discounts, weighted by quantity over the summaries.
+
+    A line has one summary per group of units priced alike; their `quantity` weighs each price.
+    """
+    priced = [
+        (
+            Decimal(str(s["approximateDiscountedUnitPriceSet"]["shopMoney"]["amount"])),
+            int(s.get("quantity") or 0),
+        )
+        for s in summaries or ()
+    ]
+    if not priced:
+        return None
+    units = sum(quantity for _, quantity in priced)
+    if units == 0:  # no quantities to weigh by: every summary counts once
+        return float(sum(amount for amount, _ in priced) / len(priced))
+    return float(sum(amount * quantity for amount, quantity in priced) / units)
 
 
 def assigned_location_id(node: Node) -> str | None:
@@ -118,12 +147,19 @@ def move_refusal(connection: Node | None, location_id: str) -> str | None:
 
 def map_order(node: Node) -> Order:
     metafield = node.get("metafield")
+    total = (node.get("totalPriceSet") or {}).get("shopMoney") or {}
+    customer = node.get("customer") or {}
     return Order(
         id=node["id"],
         name=node.get("name") or "",
         tags=frozenset(node.get("tags") or ()),
         metafields={DECISION_METAFIELD: metafield["value"]} if metafield else {},
         shipping_address=map_address(node.get("shippingAddress")),
+        total_price=float(Decimal(str(total["amount"]))) if total.get("amount") is not None else None,
+        currency=total.get("currencyCode"),
+        sales_channel=node.get("sourceName"),
+        financial_status=node.get("displayFinancialStatus"),
+        customer_tags=frozenset(customer.get("tags") or ()),
     )
 
 

@@ -1,19 +1,24 @@
-"""Read the `engine.model.Snapshot` for one fulfillment order, in as few calls as possible.
+"""Read the `engine.model.Snapshot` of one order, in as few calls as possible.
 
-Usually three calls, two when the locations are cached: the order read (the order, its tags and
-decision metafield, every fulfillment order with holds, actions, lines and `locationsForMove`),
-one inventory read for the items of the open fulfillment orders, and the cached locations.
-Extra pages (more than 20 fulfillment orders, 50 lines, or many locations per item) cost extra
-calls only when Shopify says `hasNextPage`.
+Usually two calls, three when the locations are not cached: the order read (the order with its
+value, channel, payment status, customer tags and decision metafield, every fulfillment order
+with holds, actions, lines and `locationsForMove`), one inventory read for the items of the open
+fulfillment orders, and the locations with the shop's time zone (cached). The order read starts
+from a fulfillment order (`read_snapshot`) or from the order (`read_order_snapshot`). Extra pages
+(more than 20 fulfillment orders, 50 lines, or many locations per item) cost extra calls only
+when Shopify says `hasNextPage`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from adapters.shopify import documents, mapping
 from adapters.shopify.client import ShopifyClient
@@ -21,11 +26,41 @@ from adapters.shopify.errors import ShopifyNotFound, ShopifyQueryError
 from adapters.shopify.sansio import MAX_COST_EXCEEDED
 from engine.model import FulfillmentOrder, Location, Snapshot
 
+logger = logging.getLogger(__name__)
+
 # Fulfillment orders whose stock matters to a decision (closed ones keep no inventory read).
 OPEN_STATUSES = frozenset({"OPEN", "ON_HOLD", "SCHEDULED", "IN_PROGRESS"})
 # Items per inventory read; halved on MAX_COST_EXCEEDED (costs depend on levels per item).
 INVENTORY_BATCH = 50
 MAX_PAGE = 250
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class ShopLocations:
+    """A store's locations and its IANA time zone (`shop.ianaTimezone`), read together."""
+
+    locations: tuple[Location, ...]
+    timezone: str | None = None
+
+    def local_time(self, moment: datetime) -> str | None:
+        """`moment` on the shop's wall clock, ISO 8601 with its offset; None when the zone is unknown."""
+        zone = _zone(self.timezone)
+        return None if zone is None else moment.astimezone(zone).isoformat(timespec="seconds")
+
+
+def _zone(name: str | None) -> ZoneInfo | None:
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
 
 
 class LocationCache:
@@ -41,37 +76,56 @@ class LocationCache:
         self.client = client
         self._ttl = ttl_seconds
         self._clock = clock
-        self._locations: tuple[Location, ...] | None = None
+        self._shop: ShopLocations | None = None
         self._read_at = 0.0
         self._lock = asyncio.Lock()
 
-    async def get(self) -> tuple[Location, ...]:
-        """The locations, read from Shopify when not cached or older than the TTL."""
+    async def shop(self) -> ShopLocations:
+        """The locations and time zone, read from Shopify when not cached or older than the TTL."""
         async with self._lock:  # one read for many concurrent callers
-            if self._locations is None or self._clock() - self._read_at >= self._ttl:
-                self._locations = await read_locations(self.client)
+            if self._shop is None or self._clock() - self._read_at >= self._ttl:
+                self._shop = await read_shop_locations(self.client)
                 self._read_at = self._clock()
-            return self._locations
+            return self._shop
+
+    async def get(self) -> tuple[Location, ...]:
+        """The locations (see `shop`)."""
+        return (await self.shop()).locations
 
     async def refresh(self) -> tuple[Location, ...]:
         self.invalidate()
         return await self.get()
 
     def invalidate(self) -> None:
-        self._locations = None
+        self._shop = None
 
 
-async def read_locations(client: ShopifyClient) -> tuple[Location, ...]:
-    """Every location of the store, page by page (inactive ones included)."""
+async def read_shop_locations(client: ShopifyClient) -> ShopLocations:
+    """Every location of the store, page by page (inactive ones included), and its time zone."""
     locations: list[Location] = []
+    timezone: str | None = None
     after: str | None = None
     while True:
         data = await client.execute(documents.LOCATIONS, {"after": after})
+        timezone = timezone or (data.get("shop") or {}).get("ianaTimezone")
         connection = data["locations"]
         locations.extend(mapping.map_location(node, client.shop_domain) for node in mapping.nodes(connection))
         after = mapping.next_cursor(connection)
         if after is None:
-            return tuple(locations)
+            break
+    if timezone is not None and _zone(timezone) is None:
+        logger.warning(
+            "%s: time zone %r is not in this machine's tz database; shop-local time is unknown "
+            "(install tzdata)",
+            client.shop_domain,
+            timezone,
+        )
+    return ShopLocations(tuple(locations), timezone)
+
+
+async def read_locations(client: ShopifyClient) -> tuple[Location, ...]:
+    """Every location of the store, page by page (inactive ones included)."""
+    return (await read_shop_locations(client)).locations
 
 
 def move_variables(candidate_location_ids: Sequence[str]) -> dict[str, Any]:
@@ -89,12 +143,14 @@ async def read_snapshot(
     locations: LocationCache,
     fulfillment_order_id: str,
     candidate_location_ids: Sequence[str],
+    *,
+    clock: Clock = utc_now,
 ) -> Snapshot:
     """The snapshot of the order that `fulfillment_order_id` belongs to.
 
     Raises `ShopifyNotFound` when Shopify has no such fulfillment order (or hides it from us).
     """
-    read_at = datetime.now(UTC).isoformat()
+    read_at = clock()
     moves = move_variables(candidate_location_ids)
     data = await client.execute(documents.SNAPSHOT, {"fulfillmentOrderId": fulfillment_order_id, **moves})
     root = data.get("fulfillmentOrder")
@@ -103,7 +159,38 @@ async def read_snapshot(
             f"{client.shop_domain}: fulfillment order {fulfillment_order_id} not found",
             gid=fulfillment_order_id,
         )
-    order_node = root["order"]
+    return await _complete(client, locations, root["order"], moves, read_at)
+
+
+async def read_order_snapshot(
+    client: ShopifyClient,
+    locations: LocationCache,
+    order_id: str,
+    candidate_location_ids: Sequence[str],
+    *,
+    clock: Clock = utc_now,
+) -> Snapshot:
+    """The snapshot of the order `order_id` (for webhooks that carry an order, e.g. `orders/paid`).
+
+    Raises `ShopifyNotFound` when Shopify has no such order (or hides it from us).
+    """
+    read_at = clock()
+    moves = move_variables(candidate_location_ids)
+    data = await client.execute(documents.ORDER_SNAPSHOT, {"orderId": order_id, **moves})
+    order_node = data.get("order")
+    if order_node is None:
+        raise ShopifyNotFound(f"{client.shop_domain}: order {order_id} not found", gid=order_id)
+    return await _complete(client, locations, order_node, moves, read_at)
+
+
+async def _complete(
+    client: ShopifyClient,
+    locations: LocationCache,
+    order_node: mapping.Node,
+    moves: dict[str, Any],
+    read_at: datetime,
+) -> Snapshot:
+    """Read what the order read leaves out (more pages, inventory, locations) and map it all."""
     fo_nodes = await _all_fulfillment_orders(client, order_node, moves)
     fulfillment_orders = tuple([await _map_with_all_lines(client, node) for node in fo_nodes])
     item_ids = sorted(
@@ -115,17 +202,18 @@ async def read_snapshot(
             if line.inventory_item_id
         }
     )
-    known_locations = await locations.get()
+    shop = await locations.shop()
     inventory = await read_inventory(
-        client, item_ids, levels_first=min(MAX_PAGE, max(1, len(known_locations)))
+        client, item_ids, levels_first=min(MAX_PAGE, max(1, len(shop.locations)))
     )
     return Snapshot(
         store=client.shop_domain,
         order=mapping.map_order(order_node),
         fulfillment_orders=fulfillment_orders,
-        locations=known_locations,
+        locations=shop.locations,
         inventory=inventory,
-        read_at=read_at,
+        read_at=read_at.isoformat(),
+        local_time=shop.local_time(read_at),
     )
 
 
