@@ -1,6 +1,7 @@
 """The decision log and its outbox: every decision with its input, and the writes it asked for.
 
-A decision and all of its intents are recorded in one transaction. Each intent carries a
+A decision and all of its intents are recorded in one transaction, with the locations it sends
+the order to (`location_load`). Each intent carries a
 deterministic idempotency key (`<decision id>:<position>`) and moves through
 pending → in_flight → applied | already_done | superseded | failed; an intent found `in_flight`
 after a crash is re-checked against Shopify before anything is written again.
@@ -20,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.store.clock import Clock, utc_now
+from adapters.store.location_load import add_placements
 from adapters.store.tables import DecisionRow, IntentRow
 from engine.decision import Decision
 from engine.intents import Intent
@@ -96,6 +98,7 @@ class DecisionLog:
                             updated_at=now,
                         )
                     )
+                await add_placements(session, decision_id, decision, snapshot, now)
         except IntegrityError:
             return None
         return decision_id

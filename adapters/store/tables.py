@@ -4,6 +4,8 @@
 - `decisions`: one row per decision, with its input snapshot, rule-set version and trace.
 - `intents`: the outbox of a decision, one row per intended write, with its idempotency key.
 - `order_locks`: a lease per order, so that one order is decided by one worker at a time.
+- `location_orders`: which orders our decisions sent to each location on each shop-local day,
+  one row per (shop, day, location, order), for daily capacities (`adapters.store.location_load`).
 """
 
 from __future__ import annotations
@@ -94,3 +96,14 @@ class OrderLockRow(Base):
     order_id: Mapped[str] = mapped_column(String(255), primary_key=True)
     owner: Mapped[str] = mapped_column(String(64))
     lease_until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LocationOrderRow(Base):
+    __tablename__ = "location_orders"
+
+    shop: Mapped[str] = mapped_column(String(255), primary_key=True)
+    local_date: Mapped[str] = mapped_column(String(10), primary_key=True)  # YYYY-MM-DD, shop-local
+    location_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    order_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    decision_id: Mapped[str] = mapped_column(String(36))  # the first decision that sent it there
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
