@@ -4,7 +4,7 @@ No I/O, no clock, no randomness: the adapters read rule files and Shopify, and e
 """
 
 from engine.decide import TAG_HELD, TAG_ROUTED, decide
-from engine.decision import Decision, FulfillmentOrderOutcome, Outcome, TraceEntry
+from engine.decision import Decision, FulfillmentOrderOutcome, Outcome, ShipmentPart, TraceEntry
 from engine.errors import Mark, RuleIssue, RuleSetError
 from engine.fingerprint import decision_fingerprint
 from engine.intents import (
@@ -30,7 +30,7 @@ from engine.model import (
     Order,
     Snapshot,
 )
-from engine.ruleset import HoldFallback, KeepFallback, RuleSet, Strategy, parse_ruleset
+from engine.ruleset import HoldFallback, HoldRule, KeepFallback, RuleSet, Strategy, parse_ruleset
 from engine.summary import SUMMARY_VERSION
 
 __all__ = [
@@ -48,6 +48,7 @@ __all__ = [
     "FulfillmentOrderOutcome",
     "Hold",
     "HoldFallback",
+    "HoldRule",
     "HoldFulfillmentOrder",
     "Intent",
     "KeepFallback",
@@ -62,6 +63,7 @@ __all__ = [
     "RuleSet",
     "RuleSetError",
     "SetOrderMetafield",
+    "ShipmentPart",
     "Snapshot",
     "Strategy",
     "TraceEntry",

@@ -1,19 +1,47 @@
-"""Candidate locations and the ship-complete check, with a ledger of what this decision moved.
+"""Stock as the engine counts it, the units it places, and the ship-complete check.
 
 Stock follows Shopify: `available` at a location already excludes units committed to orders,
 including this fulfillment order's own units at its current location. So at the current
 location a line counts its own remaining quantity on top of `available`; elsewhere only
-`available` counts. Units that earlier fulfillment orders of the same decision move in or out
-of a location are tracked by the `Ledger`, so two fulfillment orders never count the same
-units twice.
+`available` counts. Units that earlier placements of the same decision move in or out of a
+location are tracked by the `Ledger`, so two fulfillment orders never count the same units
+twice. A safety stock holds back free units only: units already committed to this order are
+its own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from engine.model import FulfillmentOrder, FulfillmentOrderLine, Location, Snapshot
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A line with units left to ship; it is placed whole, at one location."""
+
+    fo: FulfillmentOrder
+    line: FulfillmentOrderLine
+
+    @property
+    def item(self) -> str:
+        return self.line.inventory_item_id or self.line.id
+
+    @property
+    def quantity(self) -> int:
+        return self.line.remaining_quantity
+
+    @property
+    def sku(self) -> str:
+        return sku_label(self.line)
+
+    @property
+    def value(self) -> float:
+        return (self.line.unit_price or 0.0) * self.quantity
+
+    def at(self, location_id: str) -> bool:
+        return self.fo.assigned_location_id == location_id
 
 
 @dataclass(frozen=True)
@@ -21,14 +49,23 @@ class Shortage:
     sku: str
     need: int
     have: int
+    free: int = 0
+    safety: int = 0
 
     def __str__(self) -> str:
-        return f"{self.sku} (need {self.need}, have {self.have})"
+        if not self.safety:
+            return f"{self.sku} (need {self.need}, have {self.have})"
+        if self.free <= self.safety:
+            relation = "<" if self.free < self.safety else "="
+            return (
+                f"{self.sku} (need {self.need}, {self.free} available {relation} safety stock {self.safety})"
+            )
+        return f"{self.sku} (need {self.need}, have {self.have} after safety stock {self.safety})"
 
 
 @dataclass(frozen=True)
 class CandidateCheck:
-    """How one location does for a group of fulfillment orders (the order, shipped complete).
+    """How one location does for a set of units (shipped complete).
 
     `is_current` says every fulfillment order of the group is already there.
     """
@@ -55,13 +92,14 @@ class Ledger:
     def delta(self, item: str, location_id: str) -> int:
         return self._delta.get((item, location_id), 0)
 
-    def record_move(self, fo: FulfillmentOrder, to_location_id: str) -> None:
-        for item, need in needs(fo).items():
-            key_to = (item, to_location_id)
-            self._delta[key_to] = self._delta.get(key_to, 0) - need
-            if fo.assigned_location_id is not None:
-                key_from = (item, fo.assigned_location_id)
-                self._delta[key_from] = self._delta.get(key_from, 0) + need
+    def record(self, unit: Unit, to_location_id: str) -> None:
+        if unit.at(to_location_id):
+            return
+        key_to = (unit.item, to_location_id)
+        self._delta[key_to] = self._delta.get(key_to, 0) - unit.quantity
+        if unit.fo.assigned_location_id is not None:
+            key_from = (unit.item, unit.fo.assigned_location_id)
+            self._delta[key_from] = self._delta.get(key_from, 0) + unit.quantity
 
 
 def shipped_lines(fo: FulfillmentOrder) -> list[FulfillmentOrderLine]:
@@ -69,13 +107,15 @@ def shipped_lines(fo: FulfillmentOrder) -> list[FulfillmentOrderLine]:
     return [line for line in fo.lines if line.requires_shipping and line.remaining_quantity > 0]
 
 
+def units_of(fos: Iterable[FulfillmentOrder]) -> list[Unit]:
+    return [Unit(fo, line) for fo in fos for line in shipped_lines(fo)]
+
+
 def needs(*fos: FulfillmentOrder) -> dict[str, int]:
     """Remaining quantity per inventory item (a line without an item is keyed by its own id)."""
     total: dict[str, int] = {}
-    for fo in fos:
-        for line in shipped_lines(fo):
-            key = line.inventory_item_id or line.id
-            total[key] = total.get(key, 0) + line.remaining_quantity
+    for unit in units_of(fos):
+        total[unit.item] = total.get(unit.item, 0) + unit.quantity
     return total
 
 
@@ -83,56 +123,49 @@ def sku_label(line: FulfillmentOrderLine) -> str:
     return line.sku or line.product_title or line.id.rsplit("/", 1)[-1]
 
 
-def resolve_locations(snapshot: Snapshot, names: Sequence[str]) -> tuple[list[Location], list[str]]:
-    """Locations of the snapshot's store named (or GID'd) in `names`, in order; and unknown names."""
-    own = [loc for loc in snapshot.locations if loc.store == snapshot.store]
-    found: list[Location] = []
-    unknown: list[str] = []
-    for name in names:
-        wanted = name.casefold()
-        location = next((loc for loc in own if loc.id == name or loc.name.casefold() == wanted), None)
-        if location is None:
-            unknown.append(name)
-        elif location not in found:
-            found.append(location)
-    return found, unknown
+def free_units(snapshot: Snapshot, ledger: Ledger, item: str, location_id: str) -> int:
+    """`available` at the location, after what this decision already moved."""
+    stocked = item if item in snapshot.inventory else None
+    return snapshot.available(stocked, location_id) + ledger.delta(item, location_id)
 
 
-def exclusion(location: Location, fos: Sequence[FulfillmentOrder]) -> str | None:
-    """Why `location` cannot take every one of `fos`, or None. A current location is allowed."""
-    movers = [fo for fo in fos if fo.assigned_location_id != location.id]
-    if not movers:
-        return None
-    if not location.is_active:
-        return "inactive"
-    if not location.fulfills_online_orders:
-        return "does not fulfil online orders"
-    for fo in movers:
-        label = f"FO {fo.id.rsplit('/', 1)[-1]}"
-        if fo.supported_actions and "MOVE" not in fo.supported_actions:
-            return f"{label} cannot be moved (no MOVE among its supported actions)"
-        if fo.movable_to is not None and location.id not in fo.movable_to:
-            return f"Shopify does not list it among the locations {label} can move to"
-    return None
+def usable(free: int, safety: int) -> int:
+    """Free units a placement may take: a safety stock holds back positive stock only."""
+    return free - safety if free > safety else min(free, 0)
 
 
-def check_ship_complete(
-    snapshot: Snapshot, fos: Sequence[FulfillmentOrder], location: Location, ledger: Ledger
+def check_units(
+    snapshot: Snapshot,
+    units: Sequence[Unit],
+    location: Location,
+    ledger: Ledger,
+    safety: dict[str, int] | None = None,
+    fos: Sequence[FulfillmentOrder] = (),
 ) -> CandidateCheck:
-    """Can `location` ship every line of `fos` together?"""
+    """Can `location` ship every one of `units` together? `safety` maps items to safety stock.
+
+    `fos` are the fulfillment orders the units belong to (for "current location").
+    """
+    need: dict[str, int] = {}
+    own: dict[str, int] = {}
     labels: dict[str, str] = {}
-    for fo in fos:
-        for line in shipped_lines(fo):
-            labels.setdefault(line.inventory_item_id or line.id, sku_label(line))
-    # Units of fulfillment orders already here are committed here (so not in `available`).
-    own = needs(*(fo for fo in fos if fo.assigned_location_id == location.id))
+    for unit in units:
+        need[unit.item] = need.get(unit.item, 0) + unit.quantity
+        labels.setdefault(unit.item, unit.sku)
+        if unit.at(location.id):  # committed here already, so not in `available`
+            own[unit.item] = own.get(unit.item, 0) + unit.quantity
     shortages: list[Shortage] = []
-    for item, need in needs(*fos).items():
-        stocked = item if item in snapshot.inventory else None
-        have = snapshot.available(stocked, location.id) + ledger.delta(item, location.id) + own.get(item, 0)
-        if have < need:
-            shortages.append(Shortage(labels[item], need, have))
-    is_current = all(fo.assigned_location_id == location.id for fo in fos)
+    for item, wanted in need.items():
+        free = free_units(snapshot, ledger, item, location.id)
+        reserve = (safety or {}).get(item, 0)
+        have = own.get(item, 0) + usable(free, reserve)
+        if have < wanted:
+            shortages.append(Shortage(labels[item], wanted, have, free, reserve))
+    is_current = (
+        all(fo.assigned_location_id == location.id for fo in fos)
+        if fos
+        else all(unit.at(location.id) for unit in units)
+    )
     return CandidateCheck(location, is_current, tuple(sorted(shortages, key=lambda s: s.sku)))
 
 

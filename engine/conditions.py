@@ -1,25 +1,36 @@
-"""Strategy conditions: a generic model (field + operator + values, combined with all/any/not).
+"""Conditions: a generic model (field + operator + values, combined with all / any / not).
 
-A field is described once in `FIELDS`: how rule files spell its values, which operators it
-takes, and how to read it from a snapshot. Adding a field or an operator is adding an entry
-here (and, for a new operator, one line in the compiler); the YAML reader and the model stay.
+The fields and their operators live in `engine.fields`; this module reads `when:` mappings
+(and line conditions) into the model, strictly, and describes conditions in words for traces.
+A line condition (`any_line:` / `all_lines:`) holds a condition over the line fields.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from engine.model import FulfillmentOrder, Snapshot
-from engine.reader import Reader, suggest
-from engine.yamlsource import YMap, YNode, YSeq
+from engine.clock import parse_clock, parse_date, parse_weekdays
+from engine.fields import (
+    ALIASES,
+    EXISTENCE_OPS,
+    FIELDS,
+    LINE_FIELDS,
+    SET_ALIASES,
+    SINGLE_VALUE_OPS,
+    FieldSpec,
+    canonical_number,
+    field_spec,
+)
 
-DELIVERY_METHOD_TYPES = ("SHIPPING", "PICK_UP", "NONE", "RETAIL", "LOCAL", "PICKUP_POINT")
-_COUNTRY = re.compile(r"[A-Z]{2}")
+# Kept for readers of the model that predate `engine.fields`.
+from engine.fields import DELIVERY_METHOD_TYPES as DELIVERY_METHOD_TYPES
+from engine.patterns import pattern_problem
+from engine.reader import Reader, suggest
+from engine.yamlsource import YMap, YNode, YScalar, YSeq
+
+Scope = Literal["fo", "line"]
 
 
 class _Frozen(BaseModel):
@@ -27,7 +38,10 @@ class _Frozen(BaseModel):
 
 
 class Compare(_Frozen):
-    """`field op values`, e.g. `destination_country in (US, CA)` or `order_tags none_of (b2b,)`."""
+    """`field op values`, e.g. `destination_country in (US, CA)` or `total_price gte (100,)`.
+
+    Values are canonical text (numbers as `"100"`, times as `"15:00"`); `exists`/`missing` take none.
+    """
 
     kind: Literal["compare"] = "compare"
     field: str
@@ -50,110 +64,63 @@ class Not(_Frozen):
     condition: Condition
 
 
-Condition = Annotated[Compare | AllOf | AnyOf | Not, Field(discriminator="kind")]
+class Lines(_Frozen):
+    """`any_line:` / `all_lines:` — does some (every) line with units left meet `condition`?"""
+
+    kind: Literal["lines"] = "lines"
+    quantifier: Literal["any", "all"]
+    condition: Condition
+
+
+Condition = Annotated[Compare | AllOf | AnyOf | Not | Lines, Field(discriminator="kind")]
 AllOf.model_rebuild()
 AnyOf.model_rebuild()
 Not.model_rebuild()
+Lines.model_rebuild()
 
-
-@dataclass(frozen=True)
-class FieldSpec:
-    """One field conditions can test. `text` fields hold one value; `set` fields hold many."""
-
-    name: str
-    kind: Literal["text", "set"]
-    operators: tuple[str, ...]  # the first is meant when a rule writes `field: value(s)`
-    example: str
-    read: Callable[[Snapshot, FulfillmentOrder], str | frozenset[str]]
-    normalize: Callable[[str], str] = str
-    check: Callable[[str], str | None] = lambda _: None  # returns what to write instead, if wrong
-
-
-def _destination_country(snapshot: Snapshot, fo: FulfillmentOrder) -> str:
-    for address in (fo.destination, snapshot.order.shipping_address):
-        if address is not None and address.country_code:
-            return address.country_code.upper()
-    return ""
-
-
-def _check_country(value: str) -> str | None:
-    return None if _COUNTRY.fullmatch(value) else "write a two-letter ISO country code such as `US`"
-
-
-def _check_delivery_method(value: str) -> str | None:
-    if value in DELIVERY_METHOD_TYPES:
-        return None
-    return suggest(value, DELIVERY_METHOD_TYPES)
-
-
-TEXT_OPERATORS = ("in", "not_in")
-SET_OPERATORS = ("any_of", "all_of", "none_of")
-
-FIELDS: dict[str, FieldSpec] = {
-    spec.name: spec
-    for spec in (
-        FieldSpec(
-            "store",
-            "text",
-            TEXT_OPERATORS,
-            "store: north-wind-us.myshopify.com",
-            read=lambda snapshot, _fo: snapshot.store.lower(),
-            normalize=str.lower,
-        ),
-        FieldSpec(
-            "order_tags",
-            "set",
-            SET_OPERATORS,
-            "order_tags: {any_of: [vip, wholesale]}",
-            read=lambda snapshot, _fo: frozenset(tag.strip().casefold() for tag in snapshot.order.tags),
-            normalize=str.casefold,  # Shopify treats tags case-insensitively
-        ),
-        FieldSpec(
-            "destination_country",
-            "text",
-            TEXT_OPERATORS,
-            "destination_country: [US, CA]",
-            read=_destination_country,
-            normalize=str.upper,
-            check=_check_country,
-        ),
-        FieldSpec(
-            "delivery_method",
-            "text",
-            TEXT_OPERATORS,
-            "delivery_method: [SHIPPING]",
-            read=lambda _snapshot, fo: (fo.delivery_method or "").upper(),
-            normalize=str.upper,
-            check=_check_delivery_method,
-        ),
-    )
-}
 CONNECTIVES = ("all", "any", "not")
-_CONDITION_HINT = "write e.g. `store: north-wind-us.myshopify.com` or `any: [...]`"
+LINE_QUANTIFIERS = {"any_line": "any", "all_lines": "all"}
+_HINTS = {
+    "fo": "write e.g. `store: north-wind-us.myshopify.com` or `any: [...]`",
+    "line": "write e.g. `sku: {matches: '^NW-'}` or `vendor: [Acme]`",
+}
 
 
-def read_condition(node: YNode, reader: Reader) -> Condition | None:
+def spec_for(name: str, scope: Scope) -> FieldSpec | None:
+    return field_spec(name) if scope == "fo" else LINE_FIELDS.get(name)
+
+
+def read_condition(node: YNode, reader: Reader, scope: Scope = "fo") -> Condition | None:
     """A `when:` mapping (or an item of `all:`/`any:`); several keys mean all of them."""
-    mapping = reader.mapping(node, "a condition", _CONDITION_HINT)
+    mapping = reader.mapping(node, "a condition", _HINTS[scope])
     if mapping is None:
         return None
     if not mapping.entries:
-        reader.fail(node, "a condition must not be empty", _CONDITION_HINT)
+        reader.fail(node, "a condition must not be empty", _HINTS[scope])
         return None
     parts: list[Condition] = []
     ok = True
     for key, value in mapping.entries:
         name = str(key.value)
         part: Condition | None
+        spec = spec_for(name, scope)
         if name in ("all", "any"):
-            part = _read_connective(name, value, reader)
+            part = _read_connective(name, value, reader, scope)
         elif name == "not":
-            inner = read_condition(value, reader)
+            inner = read_condition(value, reader, scope)
             part = None if inner is None else Not(condition=inner)
-        elif name in FIELDS:
-            part = _read_field(FIELDS[name], value, reader)
+        elif scope == "fo" and name in LINE_QUANTIFIERS:
+            inner = read_condition(value, reader, "line")
+            part = None
+            if inner is not None:
+                part = Lines(quantifier="any" if name == "any_line" else "all", condition=inner)
+        elif spec is not None:
+            part = _read_field(spec, value, reader)
         else:
-            reader.fail(key, f"unknown condition `{name}`", suggest(name, [*FIELDS, *CONNECTIVES]))
+            known = [*(FIELDS if scope == "fo" else LINE_FIELDS), *CONNECTIVES]
+            if scope == "fo":
+                known += [*LINE_QUANTIFIERS, "metafield.<namespace>.<key>"]
+            reader.fail(key, f"unknown condition `{name}`", suggest(name, known))
             part = None
         if part is None:
             ok = False
@@ -164,7 +131,7 @@ def read_condition(node: YNode, reader: Reader) -> Condition | None:
     return parts[0] if len(parts) == 1 else AllOf(conditions=tuple(parts))
 
 
-def _read_connective(name: str, node: YNode, reader: Reader) -> Condition | None:
+def _read_connective(name: str, node: YNode, reader: Reader, scope: Scope) -> Condition | None:
     hint = f"write `{name}:` followed by a list of conditions, each on a line starting with `- `"
     seq = reader.sequence(node, f"`{name}:`", hint)
     if seq is None:
@@ -172,7 +139,7 @@ def _read_connective(name: str, node: YNode, reader: Reader) -> Condition | None
     if not seq.items:
         reader.fail(node, f"`{name}:` must list at least one condition", hint)
         return None
-    children = [read_condition(item, reader) for item in seq.items]
+    children = [read_condition(item, reader, scope) for item in seq.items]
     if any(child is None for child in children):
         return None
     kept = tuple(child for child in children if child is not None)
@@ -187,44 +154,151 @@ def _read_field(spec: FieldSpec, node: YNode, reader: Reader) -> Condition | Non
         return None
     parts: list[Condition] = []
     for key, value in node.entries:
-        op = str(key.value)
+        written = str(key.value)
+        op = ALIASES.get(written, written)
+        if spec.kind == "set":
+            op = SET_ALIASES.get(op, op)
         if op not in spec.operators:
-            reader.fail(key, f"`{spec.name}` has no operator `{op}`", suggest(op, spec.operators))
+            reader.fail(key, f"`{spec.name}` has no operator `{written}`", suggest(written, spec.operators))
             return None
-        part = _read_values(spec, op, value, reader)
+        part = _read_existence(spec, op, value, reader) if op in EXISTENCE_OPS else None
+        if op not in EXISTENCE_OPS:
+            part = _read_values(spec, op, value, reader)
         if part is None:
             return None
         parts.append(part)
     return parts[0] if len(parts) == 1 else AllOf(conditions=tuple(parts))
 
 
+def _read_existence(spec: FieldSpec, op: str, node: YNode, reader: Reader) -> Condition | None:
+    if not (isinstance(node, YScalar) and isinstance(node.value, bool)):
+        reader.fail(node, f"`{op}` takes `true` or `false`", f"write `{spec.name}: {{{op}: true}}`")
+        return None
+    wanted = op if node.value else ("missing" if op == "exists" else "exists")
+    return Compare(field=spec.name, op=wanted, values=())
+
+
 def _read_values(spec: FieldSpec, op: str, node: YNode, reader: Reader) -> Condition | None:
-    if isinstance(node, YMap | YSeq) and any(isinstance(item, YMap | YSeq) for item in _items(node)):
-        reader.fail(node, f"`{spec.name}` takes a value or a list of values", f"write e.g. `{spec.example}`")
+    hint = f"write e.g. `{spec.example}`"
+    items = node.items if isinstance(node, YSeq) else (node,)
+    if any(not isinstance(item, YScalar) for item in items):
+        reader.fail(node, f"`{spec.name}` takes a value or a list of values", hint)
         return None
-    values = reader.texts(node, f"`{spec.name}`", f"write e.g. `{spec.example}`")
-    if values is None:
+    if not items:
+        reader.fail(node, f"`{spec.name}` must not be an empty list", hint)
         return None
-    normalized = tuple(dict.fromkeys(spec.normalize(value) for value in values))
-    for value in normalized:
-        instead = spec.check(value)
-        if instead is not None:
-            reader.fail(node, f"`{value}` is not a valid `{spec.name}`", instead)
+    if op in SINGLE_VALUE_OPS and len(items) > 1:
+        reader.fail(node, f"`{op}` takes one value", hint)
+        return None
+    values: list[str] = []
+    for item in items:
+        assert isinstance(item, YScalar)
+        parsed = _value(spec, op, item, reader)
+        if parsed is None:
             return None
-    return Compare(field=spec.name, op=op, values=normalized)
+        values.extend(parsed)
+    return Compare(field=spec.name, op=op, values=tuple(dict.fromkeys(values)))
 
 
-def _items(node: YMap | YSeq) -> tuple[YNode, ...]:
-    return node.items if isinstance(node, YSeq) else tuple(value for _, value in node.entries)
+def _value(spec: FieldSpec, op: str, item: YScalar, reader: Reader) -> tuple[str, ...] | None:
+    """One written value in canonical form (a weekday range gives several), or None."""
+    what = f"`{spec.name}`"
+    raw = item.value
+    if spec.kind == "bool":
+        if isinstance(raw, bool):
+            return ("true" if raw else "false",)
+        reader.fail(item, f"{what} takes `true` or `false`", f"write e.g. `{spec.example}`")
+        return None
+    if spec.kind == "number" and op != "matches":
+        if isinstance(raw, int | float) and not isinstance(raw, bool):
+            return (canonical_number(float(raw)),)
+        reader.fail(
+            item, f"{what} takes a number, YAML read a {item.kind} here", "write e.g. `100` or `19.99`"
+        )
+        return None
+    text = reader.text(item, what, f"write e.g. `{spec.example}`")
+    if text is None:
+        return None
+    if op == "matches":
+        problem = pattern_problem(text)
+        if problem is not None:
+            reader.fail(item, f"`{text}`: {problem}", "write a Python regular expression, e.g. `^NW-00`")
+            return None
+        return (text,)
+    if spec.kind == "time":
+        minute = parse_clock(text)
+        if minute is None:
+            reader.fail(
+                item, f"`{text}` is not a time of day", "write 24-hour time in quotes, e.g. `'15:30'`"
+            )
+            return None
+        return (f"{minute // 60:02d}:{minute % 60:02d}",)
+    if spec.kind == "date":
+        day = parse_date(text)
+        if day is None:
+            reader.fail(item, f"`{text}` is not a date", "write `YYYY-MM-DD`, e.g. `2026-12-24`")
+            return None
+        return (day.isoformat(),)
+    if spec.kind == "weekday":
+        days = parse_weekdays(text)
+        if days is None:
+            reader.fail(
+                item, f"`{text}` is not a weekday", "write `mon` … `sun`, or a range such as `mon-fri`"
+            )
+            return None
+        return days
+    value = spec.normalize(text)
+    instead = spec.check(value) if op != "contains" else None
+    if instead is not None:
+        reader.fail(item, f"`{value}` is not a valid `{spec.name}`", instead)
+        return None
+    return (value,)
+
+
+_WORDS = {
+    "in": "in",
+    "not_in": "not in",
+    "equals": "=",
+    "not_equals": "≠",
+    "lt": "<",
+    "lte": "≤",
+    "gt": ">",
+    "gte": "≥",
+    "any_of": "any of",
+    "all_of": "all of",
+    "none_of": "none of",
+    "contains": "contains",
+    "matches": "matches",
+}
 
 
 def describe(condition: Condition) -> str:
-    """The condition in words, for traces: `store in [a] and not (order_tags any_of [b2b])`."""
+    """The condition in words, for traces: `store in [a] and not (order_tags any of [b2b])`."""
     if isinstance(condition, Compare):
-        return f"{condition.field} {condition.op.replace('_', ' ')} [{', '.join(condition.values)}]"
+        if condition.op in EXISTENCE_OPS:
+            return f"{condition.field} {'is set' if condition.op == 'exists' else 'is missing'}"
+        values = ", ".join(condition.values)
+        shown = f"[{values}]" if condition.op in ("in", "not_in", "any_of", "all_of", "none_of") else values
+        return f"{condition.field} {_WORDS.get(condition.op, condition.op)} {shown}"
     if isinstance(condition, Not):
         return f"not ({describe(condition.condition)})"
+    if isinstance(condition, Lines):
+        quantifier = "any line" if condition.quantifier == "any" else "every line"
+        return f"{quantifier}: {describe(condition.condition)}"
     joiner = " and " if isinstance(condition, AllOf) else " or "
     return joiner.join(
         f"({describe(c)})" if isinstance(c, AllOf | AnyOf) else describe(c) for c in condition.conditions
     )
+
+
+def fields_read(condition: Condition | None) -> set[str]:
+    """Every fulfillment-order field a condition names (line conditions count as `lines`)."""
+    if condition is None:
+        return set()
+    if isinstance(condition, Compare):
+        return {condition.field}
+    if isinstance(condition, Lines):
+        return {"lines"}
+    if isinstance(condition, Not):
+        return fields_read(condition.condition)
+    return set().union(*(fields_read(c) for c in condition.conditions))

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from engine.intents import Intent
+from engine.intents import Intent, LineQuantity
 
 Outcome = Literal["routed", "held", "unchanged", "skipped"]
 
@@ -16,7 +16,7 @@ class TraceEntry(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    step: str  # "strategy", "candidate", "choice", "fallback", "skip"
+    step: str  # "strategy", "candidate", "rank", "split", "choice", "hold", "release", "fallback", "skip"
     subject: str
     verdict: str
     detail: str = ""
@@ -26,18 +26,35 @@ class TraceEntry(BaseModel):
         return f"[{self.step}] {self.subject} {self.verdict}{tail}"
 
 
+class ShipmentPart(BaseModel):
+    """Where some lines of a split fulfillment order go: kept, moved, or held."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    action: Literal["keep", "move", "hold"]
+    location_id: str | None
+    lines: tuple[LineQuantity, ...]
+    strategy: str | None = None
+
+
 class FulfillmentOrderOutcome(BaseModel):
-    """What the decision does with one fulfillment order."""
+    """What the decision does with one fulfillment order.
+
+    `split`: its lines go to several places (`parts`); `strategy` is the strategy (or hold rule)
+    that decided; `why` is the short account written to the metafield.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     fulfillment_order_id: str
-    action: Literal["move", "keep", "hold", "skip"]
+    action: Literal["move", "keep", "hold", "skip", "split"]
     strategy: str | None = None
     from_location_id: str | None = None
     to_location_id: str | None = None
     hold_reason: str | None = None
     note: str = ""
+    parts: tuple[ShipmentPart, ...] = ()
+    why: str = ""
 
 
 class Decision(BaseModel):

@@ -1,29 +1,74 @@
 """The flat fact durable_rules sees for one fulfillment order.
 
 A fact carries exactly the properties the compiled rules read (see `FactSchema`): text fields
-as normalised strings (empty when Shopify gives none, so no rule needs an existence test) and
-one boolean per set of tags a rule names ("has any of these tags"). Its size therefore depends
-on the rules, never on the order.
+as normalised strings (empty when Shopify gives none, so no rule needs an existence test),
+numbers with a `<field>__set` flag, and one boolean per Python-evaluated test (tag sets,
+patterns, substrings, line conditions). Its size therefore depends on the rules, never on the
+order. `FactBuilder` prepares the readers once per rule set; facts are built per decision.
 """
 
 from __future__ import annotations
 
-from engine.compiler import ANCHOR_PROPERTY, ANCHOR_VALUE, FactSchema
-from engine.conditions import FIELDS
+from collections.abc import Callable
+
+from engine.compiler import ANCHOR_PROPERTY, ANCHOR_VALUE, FactSchema, Flag
+from engine.conditions import Compare, spec_for
+from engine.evaluate import compare, lines_hold, open_lines
+from engine.fields import Value
 from engine.model import FulfillmentOrder, Snapshot
 
-Fact = dict[str, str | bool | int]
+Fact = dict[str, str | bool | int | float]
+_Reader = Callable[[Snapshot, FulfillmentOrder], Value]
+
+
+class FactBuilder:
+    """Builds facts of one schema; each field is read once per fulfillment order."""
+
+    def __init__(self, schema: FactSchema) -> None:
+        self._texts = [(schema.text_props[name], _reader(name)) for name in schema.text_fields]
+        self._numbers = [(n.prop, n.set_prop, _reader(n.field)) for n in schema.numbers]
+        self._flags = [(flag.prop, _evaluator(flag)) for flag in schema.flags]
+
+    def build(self, snapshot: Snapshot, fo: FulfillmentOrder) -> Fact:
+        fact: Fact = {ANCHOR_PROPERTY: ANCHOR_VALUE}
+        for prop, read in self._texts:
+            value = read(snapshot, fo)
+            fact[prop] = value if isinstance(value, str) else ""
+        for prop, set_prop, read in self._numbers:
+            number = read(snapshot, fo)
+            present = isinstance(number, int | float) and not isinstance(number, bool)
+            fact[prop] = float(number) if present and isinstance(number, int | float) else 0.0
+            fact[set_prop] = present
+        if self._flags:
+            seen: dict[str, Value] = {}
+            for prop, evaluate in self._flags:
+                fact[prop] = evaluate(snapshot, fo, seen)
+        return fact
 
 
 def build_fact(snapshot: Snapshot, fo: FulfillmentOrder, schema: FactSchema) -> Fact:
-    fact: Fact = {ANCHOR_PROPERTY: ANCHOR_VALUE}
-    for name in schema.text_fields:
-        value = FIELDS[name].read(snapshot, fo)
-        fact[name] = value if isinstance(value, str) else ""
-    sets: dict[str, frozenset[str]] = {}
-    for flag in schema.flags:
-        if flag.field not in sets:
-            value = FIELDS[flag.field].read(snapshot, fo)
-            sets[flag.field] = value if isinstance(value, frozenset) else frozenset()
-        fact[flag.prop] = not flag.values.isdisjoint(sets[flag.field])
-    return fact
+    return FactBuilder(schema).build(snapshot, fo)
+
+
+def _reader(name: str) -> _Reader:
+    spec = spec_for(name, "fo")
+    assert spec is not None, name
+    read: _Reader = spec.read
+    return read
+
+
+def _evaluator(flag: Flag) -> Callable[[Snapshot, FulfillmentOrder, dict[str, Value]], bool]:
+    test = flag.test
+    if not isinstance(test, Compare):
+        lines_test = test
+        return lambda _snapshot, fo, _seen: lines_hold(lines_test, open_lines(fo))
+    spec = spec_for(test.field, "fo")
+    assert spec is not None, test.field
+    read, name, op, values = spec.read, test.field, test.op, test.values
+
+    def evaluate(snapshot: Snapshot, fo: FulfillmentOrder, seen: dict[str, Value]) -> bool:
+        if name not in seen:  # several flags often test one field (tags): read it once
+            seen[name] = read(snapshot, fo)
+        return compare(spec, op, values, seen[name])
+
+    return evaluate

@@ -68,6 +68,32 @@ class Reader:
             return None
         return tuple(dict.fromkeys(value for value in values if value is not None))
 
+    def integer(self, node: YNode, what: str, hint: str, minimum: int = 0) -> int | None:
+        value = node.value if isinstance(node, YScalar) else None
+        if isinstance(value, int) and not isinstance(value, bool) and value >= minimum:
+            return value
+        self.fail(node, f"{what} must be a whole number of at least {minimum}", hint)
+        return None
+
+    def number(self, node: YNode, what: str, hint: str) -> float | None:
+        value = node.value if isinstance(node, YScalar) else None
+        if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+            return float(value)
+        self.fail(node, f"{what} must be a number of at least 0", hint)
+        return None
+
+    def boolean(self, node: YNode, what: str) -> bool | None:
+        value = node.value if isinstance(node, YScalar) else None
+        if isinstance(value, bool):
+            return value
+        self.fail(node, f"{what} must be `true` or `false`", f"write `{what.strip('`')}: true`")
+        return None
+
+    def entries(self, node: YNode, what: str, hint: str) -> tuple[tuple[YScalar, YNode], ...]:
+        """The entries of a mapping (none, after reporting, when it is not one)."""
+        mapping = self.mapping(node, what, hint)
+        return mapping.entries if mapping is not None else ()
+
 
 def suggest(name: str, allowed: Sequence[str]) -> str:
     choices = ", ".join(f"`{a}`" for a in allowed)

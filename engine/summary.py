@@ -8,8 +8,10 @@ Shape (version 1), keys sorted, no clock values, so equal decisions give byte-eq
                              "to": "gid://shopify/Location/2"}, ...],
      "outcome": "routed", "ruleset": "6475eced7c23", "version": 1}
 
-`action` is move, keep or hold; skipped fulfillment orders are not listed; entries are sorted by
-id. `outcome` is routed or held.
+`action` is move, keep, hold or split; skipped fulfillment orders are not listed; entries are
+sorted by id. `outcome` is routed or held. Two keys appear only when they have content: `why`, a
+short account of the choice (at most 200 characters: the strategy, the location, the reason it
+waits), and, for a split, `parts`: `[{"action": "move", "to": "<location GID>", "lines": 2}, …]`.
 """
 
 from __future__ import annotations
@@ -25,17 +27,7 @@ SUMMARY_VERSION = 1
 
 def summarize(ruleset_version: str, outcome: str, outcomes: Sequence[FulfillmentOrderOutcome]) -> str:
     entries = [
-        {
-            "id": o.fulfillment_order_id,
-            "action": o.action,
-            "strategy": o.strategy,
-            "from": o.from_location_id,
-            "to": o.to_location_id,
-            "hold_reason": o.hold_reason,
-            "note": o.note,
-        }
-        for o in sorted(outcomes, key=lambda o: o.fulfillment_order_id)
-        if o.action != "skip"
+        _entry(o) for o in sorted(outcomes, key=lambda o: o.fulfillment_order_id) if o.action != "skip"
     ]
     document = {
         "version": SUMMARY_VERSION,
@@ -46,11 +38,29 @@ def summarize(ruleset_version: str, outcome: str, outcomes: Sequence[Fulfillment
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+def _entry(o: FulfillmentOrderOutcome) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "id": o.fulfillment_order_id,
+        "action": o.action,
+        "strategy": o.strategy,
+        "from": o.from_location_id,
+        "to": o.to_location_id,
+        "hold_reason": o.hold_reason,
+        "note": o.note,
+    }
+    if o.why:
+        entry["why"] = o.why
+    if o.parts:
+        entry["parts"] = [{"action": p.action, "to": p.location_id, "lines": len(p.lines)} for p in o.parts]
+    return entry
+
+
 def settled(existing: str | None, summary: str) -> bool:
     """Does the stored summary already describe this placement?
 
     A stored `move` to X equals a `keep` at X: after our move, Shopify shows the fulfillment
-    order at X, and re-deciding must not rewrite the metafield only to say "keep".
+    order at X, and re-deciding must not rewrite the metafield only to say "keep". The `why`
+    texts do not count: they describe the reasoning, which differs once the order is in place.
     """
     if existing is None:
         return False
@@ -66,7 +76,9 @@ def settled(existing: str | None, summary: str) -> bool:
 def _placed(document: dict[str, Any]) -> dict[str, Any]:
     entries = []
     for entry in document.get("fulfillment_orders") or []:
-        if isinstance(entry, dict) and entry.get("action") == "move":
-            entry = {**entry, "action": "keep", "from": entry.get("to")}
+        if isinstance(entry, dict):
+            entry = {key: value for key, value in entry.items() if key != "why"}
+            if entry.get("action") == "move":
+                entry = {**entry, "action": "keep", "from": entry.get("to")}
         entries.append(entry)
     return {**document, "fulfillment_orders": entries}

@@ -152,7 +152,7 @@ def test_rejects_rules_naming_too_many_tags_naming_the_strategy_that_crosses_the
         tags = ", ".join(f"s{n}-t{i}" for i in range(50))
         body += f"  - id: s{n}\n    when: {{order_tags: {{all_of: [{tags}]}}}}\n    locations: [X]\n"
     with pytest.raises(
-        RuleSetError, match=r"rules/test.yaml:14:5: strategy s4: the rules now name more than"
+        RuleSetError, match=r"rules/test.yaml:14:5: strategy s4: the rules now test more than"
     ):
         rules(f"strategies:\n{body}fallback: {{keep: true}}\n")
 

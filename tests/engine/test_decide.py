@@ -200,6 +200,7 @@ def test_the_decision_metafield_summarises_every_decided_fulfillment_order() -> 
                 "to": DALLAS,
                 "hold_reason": None,
                 "note": "",
+                "why": "us-ship-complete: Dallas DC ships complete",
             }
         ],
     }

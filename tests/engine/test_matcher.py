@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import threading
 
 from engine import matcher
@@ -40,22 +39,11 @@ def test_matches_each_fact_to_the_strategies_whose_conditions_hold() -> None:
 
 def test_a_rule_fires_once_per_fact_even_when_every_branch_of_its_any_holds() -> None:
     ruleset = rules(ANY_OF_EVERYTHING)
-    compiled = matcher.compiled_rules(ruleset)
+    registered = matcher.prepared(ruleset)
     vip = snapshot("us-order-moves-to-newark")
     vip = vip.model_copy(update={"order": vip.order.model_copy(update={"tags": frozenset({"VIP"})})})
-    fact = build_fact(vip, vip.fulfillment_orders[0], compiled.schema)
-    fired: list[str] = []
-    definition = copy.deepcopy(compiled.definition)
-    for name, rule in definition.items():
-        rule["run"] = (lambda rule_name: lambda _c: fired.append(rule_name))(name)
-    with matcher._LOCK:  # a private host, under the same lock as every durable_rules call
-        host = matcher._QuietHost()
-        host.register_rulesets({"fires-once": definition})
-        try:
-            host.assert_fact("fires-once", {**fact, "sid": "once", "fo": 0})
-        finally:
-            host.delete_state("fires-once", "once")
-    assert sorted(fired) == ["000 wide", SENTINEL_RULE]
+    fact = build_fact(vip, vip.fulfillment_orders[0], registered.compiled.schema)
+    assert sorted(matcher.fire(registered, fact)) == ["000 wide", SENTINEL_RULE]
     assert matcher.match(ruleset, [fact]) == (frozenset({0}),)
 
 
@@ -104,10 +92,9 @@ def test_concurrent_callers_get_their_own_answers() -> None:
     assert matcher.open_sessions() == 0
 
 
-def test_the_host_starts_no_background_threads() -> None:
+def test_matching_starts_no_background_threads() -> None:
     before = {thread.ident for thread in threading.enumerate()}
-    host = matcher._QuietHost()
-    assert not hasattr(host, "_d_timer") and not hasattr(host, "_t_timer")
+    matcher.match(rules(ANY_OF_EVERYTHING), [_fact(store=US)])
     assert {thread.ident for thread in threading.enumerate()} <= before
 
 

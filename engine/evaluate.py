@@ -1,0 +1,124 @@
+"""Conditions evaluated in Python, with the same meaning the compiled durable_rules tests have.
+
+Used where durable_rules cannot or need not look: patterns and substrings, sets of tags, line
+conditions (one fact per fulfillment order cannot quantify over its lines), keep-together
+groups and location restrictions. The fact builder turns each such test into one boolean.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from engine.conditions import AllOf, AnyOf, Compare, Condition, Lines, Not, spec_for
+from engine.fields import NUMERIC_KINDS, FieldSpec, Value, number_of
+from engine.model import FulfillmentOrder, FulfillmentOrderLine
+from engine.patterns import compiled
+
+Read = Callable[[str], Value]
+
+
+def holds(
+    condition: Condition, read: Read, lines: Callable[[], list[FulfillmentOrderLine]] | None = None
+) -> bool:
+    """Does `condition` hold for the subject whose fields `read` gives (lines for `any_line`)?"""
+    if isinstance(condition, Compare):
+        spec = spec_for(condition.field, "fo") or spec_for(condition.field, "line")
+        assert spec is not None, condition.field  # the reader only builds known fields
+        return compare(spec, condition.op, condition.values, read(condition.field))
+    if isinstance(condition, AllOf):
+        return all(holds(c, read, lines) for c in condition.conditions)
+    if isinstance(condition, AnyOf):
+        return any(holds(c, read, lines) for c in condition.conditions)
+    if isinstance(condition, Not):
+        return not holds(condition.condition, read, lines)
+    return lines_hold(condition, lines() if lines is not None else [])
+
+
+def lines_hold(condition: Lines, lines: list[FulfillmentOrderLine]) -> bool:
+    results = (line_holds(condition.condition, line) for line in lines)
+    return any(results) if condition.quantifier == "any" else all(results)
+
+
+def line_holds(condition: Condition, line: FulfillmentOrderLine) -> bool:
+    return holds(condition, lambda name: _line_value(name, line))
+
+
+def open_lines(fo: FulfillmentOrder) -> list[FulfillmentOrderLine]:
+    return [line for line in fo.lines if line.remaining_quantity > 0]
+
+
+def _line_value(name: str, line: FulfillmentOrderLine) -> Value:
+    spec = spec_for(name, "line")
+    assert spec is not None, name
+    value: Value = spec.read(line)
+    return value
+
+
+def compare(spec: FieldSpec, op: str, values: tuple[str, ...], value: Value) -> bool:
+    if spec.kind == "set":
+        members = value if isinstance(value, frozenset) else frozenset()
+        return _set_compare(op, values, members)
+    if spec.kind == "bool":
+        return value is (values[0] == "true")
+    if spec.kind in NUMERIC_KINDS:
+        number = value if isinstance(value, float | int) and not isinstance(value, bool) else None
+        return _number_compare(spec, op, values, number)
+    text = value if isinstance(value, str) else ""
+    return _text_compare(op, values, text)
+
+
+def _text_compare(op: str, values: tuple[str, ...], text: str) -> bool:
+    if op == "exists":
+        return text != ""
+    if op == "missing":
+        return text == ""
+    if op in ("in", "equals"):
+        return text in values
+    if op in ("not_in", "not_equals"):
+        return text not in values
+    if op == "contains":
+        return values[0].casefold() in text.casefold()
+    if op == "matches":
+        return compiled(values[0]).search(text) is not None
+    raise ValueError(f"no text operator `{op}`")
+
+
+def _number_compare(spec: FieldSpec, op: str, values: tuple[str, ...], number: float | None) -> bool:
+    if op == "exists":
+        return number is not None
+    if op == "missing":
+        return number is None
+    if op in ("not_in", "not_equals"):
+        return not _number_compare(spec, "in", values, number)
+    if number is None:
+        return False
+    targets = [number_of(spec.kind, v) for v in values]
+    if op in ("in", "equals"):
+        return number in targets
+    target = targets[0]
+    if op == "lt":
+        return number < target
+    if op == "lte":
+        return number <= target
+    if op == "gt":
+        return number > target
+    if op == "gte":
+        return number >= target
+    raise ValueError(f"no number operator `{op}`")
+
+
+def _set_compare(op: str, values: tuple[str, ...], members: frozenset[str]) -> bool:
+    if op == "exists":
+        return bool(members)
+    if op == "missing":
+        return not members
+    if op == "any_of":
+        return not members.isdisjoint(values)
+    if op == "none_of":
+        return members.isdisjoint(values)
+    if op in ("all_of", "contains"):
+        return members.issuperset(values)
+    if op == "matches":
+        pattern = compiled(values[0])
+        return any(pattern.search(member) for member in members)
+    raise ValueError(f"no set operator `{op}`")

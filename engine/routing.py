@@ -1,0 +1,161 @@
+"""The fallback chain: strategies tried in order over the lines not yet placed.
+
+Each strategy takes the pending fulfillment orders whose facts its conditions matched, resolves
+and ranks its candidates, and plans: `ship_complete` puts every pending line of those
+fulfillment orders at one location; `split` spreads them over locations. The first acceptable
+plan wins; a split strategy with `partial: true` places what it can and passes the rest on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from engine.allocation import Unit, check_units, units_of
+from engine.candidates import Candidate, move_block, refusal, resolve, safety_stock
+from engine.conditions import describe
+from engine.model import FulfillmentOrder, Location
+from engine.ranking import Ranked, rank
+from engine.ruleset_model import Strategy
+from engine.run import Placement, Run, labels
+from engine.splitting import SplitPlan, plan_split
+
+
+def route(run: Run, fos: Sequence[FulfillmentOrder], matched: dict[str, frozenset[int]]) -> None:
+    """Place what the strategies can; placements, targets and checks are recorded in `run`."""
+    pending: dict[str, list[Unit]] = {fo.id: units_of([fo]) for fo in fos}
+    open_fos = list(fos)
+    for index, strategy in enumerate(run.ruleset.strategies):
+        if not open_fos:
+            break
+        group = [fo for fo in open_fos if index in matched[fo.id]]
+        if not group:
+            why = describe(strategy.when) if strategy.when is not None else ""
+            run.note("strategy", f"strategy {strategy.id}", f"does not apply to {labels(open_fos)}", why)
+            continue
+        run.note("strategy", f"strategy {strategy.id}", f"conditions hold for {labels(group)}")
+        units = [unit for fo in group for unit in pending[fo.id]]
+        done = _try(run, strategy, group, units)
+        for fo in group:
+            placed = {p.unit.line.id for p in run.placements if p.unit.fo.id == fo.id}
+            pending[fo.id] = [u for u in pending[fo.id] if u.line.id not in placed]
+            if fo.id in done or (not pending[fo.id] and fo.id in run.targets):
+                open_fos.remove(fo)
+
+
+def _try(run: Run, strategy: Strategy, group: list[FulfillmentOrder], units: list[Unit]) -> set[str]:
+    """Run one strategy; the ids of the fulfillment orders it settled completely."""
+    resolved = resolve(run.snapshot, run.ruleset, strategy)
+    for subject, verdict, detail in resolved.notes:
+        run.note("candidate", subject, verdict, detail)
+    ranked, skipped = rank(run.snapshot, run.ledger, strategy, resolved.candidates, units, group)
+    if skipped:
+        run.note("rank", f"strategy {strategy.id}", "ranking", skipped)
+    if strategy.rank and ranked:
+        order = "; ".join(f"{n}. {r.candidate.name} ({r.facts})" for n, r in enumerate(ranked[:8], start=1))
+        more = f"; … {len(ranked) - 8} more" if len(ranked) > 8 else ""
+        by = ", ".join(key.by for key in strategy.rank)
+        run.note("rank", f"strategy {strategy.id}", f"ranks by {by}", order + more)
+    if strategy.allocation == "split":
+        return _split(run, strategy, group, units, ranked)
+    chosen = _ship_complete(run, strategy, group, units, ranked)
+    if chosen is None:
+        return set()
+    for unit in units:
+        _place(run, unit, chosen, strategy)
+    for fo in group:
+        run.targets[fo.id] = (chosen, strategy.id)
+        run.explain(fo, f"{strategy.id}: {chosen.name} ships complete")
+    run.tags.extend(strategy.tags)
+    return {fo.id for fo in group}
+
+
+def _ship_complete(
+    run: Run, strategy: Strategy, group: list[FulfillmentOrder], units: list[Unit], ranked: list[Ranked]
+) -> Location | None:
+    for entry in ranked:
+        candidate = entry.candidate
+        facts = f" ({entry.facts})" if entry.facts else ""
+        why_not = next((why for fo in group if (why := move_block(candidate, fo)) is not None), None)
+        why_not = why_not or next(
+            (r for u in units if (r := refusal(candidate, u, strategy)) is not None), None
+        )
+        if why_not is not None:
+            run.note("candidate", candidate.name + facts, "excluded", why_not)
+            continue
+        safety = _safety(candidate, units, strategy)
+        check = check_units(run.snapshot, units, candidate.location, run.ledger, safety, group)
+        run.checks.append(check)
+        subject = candidate.name + (" (current location)" if check.is_current else "") + facts
+        if check.ships_complete:
+            run.note("candidate", subject, "ships complete", labels(group))
+            return candidate.location
+        run.note("candidate", subject, "short", ", ".join(str(s) for s in check.shortages))
+    return None
+
+
+def _safety(candidate: Candidate, units: list[Unit], strategy: Strategy) -> dict[str, int]:
+    return {unit.item: safety_stock(candidate, unit.sku, strategy) for unit in units}
+
+
+def _split(
+    run: Run, strategy: Strategy, group: list[FulfillmentOrder], units: list[Unit], ranked: list[Ranked]
+) -> set[str]:
+    candidates = [entry.candidate for entry in ranked]
+    for candidate in candidates:
+        if candidate.closed is not None:
+            run.note("candidate", candidate.name, "takes no moves", candidate.closed)
+    plan = plan_split(run.snapshot, run.ledger, strategy, candidates, units, run.used_locations())
+    for note in plan.notes:
+        run.note("split", f"strategy {strategy.id}", "adjusts", note)
+    placed = sum(len(plan.units_at(location_id)) for location_id in plan.assigned)
+    if not placed or (plan.unplaced and not strategy.split.partial):
+        left = "; ".join(plan.notes) or "no candidate can ship any line"
+        run.note("strategy", f"strategy {strategy.id}", "yields no acceptable plan", left)
+        for fo in group:
+            run.explain(fo, f"{strategy.id}: no plan")
+        return set()
+    by_id = {c.location.id: c for c in candidates}
+    shipments = _describe_plan(plan, by_id)
+    run.note("split", f"strategy {strategy.id}", f"plans {len(plan.assigned)} shipment(s)", shipments)
+    for location_id, bundles in plan.assigned.items():
+        for bundle in bundles:
+            for unit in bundle:
+                _place(run, unit, by_id[location_id].location, strategy)
+    if plan.unplaced:
+        left = ", ".join(u.sku for bundle in plan.unplaced for u in bundle)
+        run.note(
+            "strategy",
+            f"strategy {strategy.id}",
+            "places part (partial: true)",
+            f"{left} go on to the next strategy",
+        )
+    for fo in group:
+        mine = [p for p in run.placements if p.unit.fo.id == fo.id and p.strategy == strategy.id]
+        if mine:
+            run.explain(fo, f"{strategy.id}: " + ", ".join(sorted({p.location.name for p in mine})))
+    run.tags.extend(strategy.tags)
+    settled = {fo.id for fo in group if not any(u.fo.id == fo.id for b in plan.unplaced for u in b)}
+    for fo in group:
+        if fo.id in settled and not any(u.fo.id == fo.id for u in units):
+            run.targets.setdefault(fo.id, (fo_location(run, fo), strategy.id))
+    return settled
+
+
+def fo_location(run: Run, fo: FulfillmentOrder) -> Location:
+    location = run.snapshot.location(fo.assigned_location_id) if fo.assigned_location_id else None
+    return location or Location(
+        id=fo.assigned_location_id or "", name="no location", store=run.snapshot.store
+    )
+
+
+def _describe_plan(plan: SplitPlan, by_id: dict[str, Candidate]) -> str:
+    parts = []
+    for location_id, bundles in plan.assigned.items():
+        skus = ", ".join(unit.sku for bundle in bundles for unit in bundle)
+        parts.append(f"{by_id[location_id].name}: {skus}")
+    return "; ".join(parts)
+
+
+def _place(run: Run, unit: Unit, location: Location, strategy: Strategy) -> None:
+    run.placements.append(Placement(unit, location, strategy.id))
+    run.ledger.record(unit, location.id)

@@ -1,0 +1,65 @@
+"""The state of one decision while it is being made: trace, planned writes, placements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from engine.allocation import CandidateCheck, Ledger, Unit
+from engine.decision import TraceEntry
+from engine.intents import HoldFulfillmentOrder, MoveFulfillmentOrder, ReleaseHold
+from engine.model import FulfillmentOrder, Location, Snapshot
+from engine.ruleset_model import RuleSet
+
+MAX_WHY = 200  # characters of the per-fulfillment-order summary in the metafield
+
+
+@dataclass(frozen=True)
+class Placement:
+    unit: Unit
+    location: Location
+    strategy: str
+
+
+@dataclass
+class Run:
+    snapshot: Snapshot
+    ruleset: RuleSet
+    ledger: Ledger = field(default_factory=Ledger)
+    trace: list[TraceEntry] = field(default_factory=list)
+    releases: list[ReleaseHold] = field(default_factory=list)
+    moves: list[MoveFulfillmentOrder] = field(default_factory=list)
+    holds: list[HoldFulfillmentOrder] = field(default_factory=list)
+    placements: list[Placement] = field(default_factory=list)
+    # Ship complete sends a whole fulfillment order somewhere, even one without lines to stock.
+    targets: dict[str, tuple[Location, str]] = field(default_factory=dict)
+    checks: list[CandidateCheck] = field(default_factory=list)
+    why: dict[str, list[str]] = field(default_factory=dict)
+    tags: list[str] = field(default_factory=list)
+
+    def note(self, step: str, subject: str, verdict: str, detail: str = "") -> None:
+        self.trace.append(TraceEntry(step=step, subject=subject, verdict=verdict, detail=detail))
+
+    def explain(self, fo: FulfillmentOrder, reason: str) -> None:
+        """Add to the short account of `fo` that goes into the metafield and `{why}`."""
+        self.why.setdefault(fo.id, []).append(reason)
+
+    def why_of(self, fo_id: str) -> str:
+        text = "; ".join(self.why.get(fo_id, ()))
+        return text if len(text) <= MAX_WHY else text[: MAX_WHY - 1] + "…"
+
+    def location_name(self, location_id: str | None) -> str:
+        location = self.snapshot.location(location_id) if location_id else None
+        return location.name if location else (location_id or "no location")
+
+    def used_locations(self) -> set[str]:
+        """Locations this decision already ships from (a shipment each)."""
+        used = {p.location.id for p in self.placements}
+        return used | {location.id for location, _ in self.targets.values()}
+
+
+def fo_label(fo: FulfillmentOrder) -> str:
+    return f"FO {fo.id.rsplit('/', 1)[-1]}"
+
+
+def labels(fos: list[FulfillmentOrder]) -> str:
+    return ", ".join(fo_label(fo) for fo in fos)

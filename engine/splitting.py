@@ -1,0 +1,264 @@
+"""Splitting: which location ships which lines, when one location cannot ship them all.
+
+Lines are placed whole (a line's units are never divided), in bundles: a keep-together group
+is one bundle. Candidates come ranked. Two preferences:
+- `fewer_shipments` (default): one location for everything if any can; otherwise, greedily, the
+  location that takes the most lines (a location already shipping for this order first, then
+  rank) until every bundle is placed or `max_shipments` is reached;
+- `nearer`: each bundle goes to the best-ranked location that can ship it, opening a new
+  shipment only while `max_shipments` allows.
+Then shipments below `min_shipment_value` / `min_shipment_lines` (when the order has more than
+one) are folded into the plan's other shipments where stock allows, or dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from engine.allocation import Ledger, Unit, free_units, usable
+from engine.candidates import Candidate, move_block, refusal, safety_stock
+from engine.conditions import Condition
+from engine.evaluate import line_holds
+from engine.model import Snapshot
+from engine.ruleset_model import Strategy
+
+Bundle = tuple[Unit, ...]
+
+
+@dataclass
+class SplitPlan:
+    assigned: dict[str, list[Bundle]] = field(default_factory=dict)  # location id -> bundles
+    unplaced: list[Bundle] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def units_at(self, location_id: str) -> list[Unit]:
+        return [unit for bundle in self.assigned.get(location_id, ()) for unit in bundle]
+
+
+def bundles_of(units: Sequence[Unit], strategy: Strategy) -> list[Bundle]:
+    """One bundle per line, merged by the strategy's keep-together groups (in line order)."""
+    parent = list(range(len(units)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for rule in strategy.split.keep_together:
+        first: dict[str, int] = {}
+        for index, unit in enumerate(units):
+            key = _together_key(rule.by, unit, rule.when)
+            if key is None:
+                continue
+            if key in first:
+                parent[root(index)] = root(first[key])
+            else:
+                first[key] = index
+    groups: dict[int, list[Unit]] = {}
+    for index, unit in enumerate(units):
+        groups.setdefault(root(index), []).append(unit)
+    return [tuple(group) for group in groups.values()]
+
+
+def _together_key(by: str, unit: Unit, when: Condition | None) -> str | None:
+    if by == "fulfillment_order":
+        return unit.fo.id
+    if by == "vendor":
+        return (unit.line.vendor or "").casefold() or None
+    if by == "product_type":
+        return (unit.line.product_type or "").casefold() or None
+    return "together" if when is not None and line_holds(when, unit.line) else None
+
+
+class _Planner:
+    def __init__(
+        self,
+        snapshot: Snapshot,
+        ledger: Ledger,
+        strategy: Strategy,
+        candidates: Sequence[Candidate],
+        units: Sequence[Unit],
+        used: set[str],
+    ) -> None:
+        self.snapshot, self.ledger, self.strategy = snapshot, ledger, strategy
+        self.candidates = list(candidates)
+        self.units = units
+        self.used = used
+        self.pool: dict[tuple[str, str], int] = {}
+        self.plan = SplitPlan()
+        self.max = strategy.split.max_shipments
+
+    def shipments(self) -> set[str]:
+        return self.used | set(self.plan.assigned)
+
+    def may_open(self, candidate: Candidate) -> bool:
+        locations = self.shipments()
+        return candidate.location.id in locations or self.max is None or len(locations) < self.max
+
+    def eligible(self, unit: Unit, candidate: Candidate) -> bool:
+        if refusal(candidate, unit, self.strategy) is not None:
+            return False
+        location_id = candidate.location.id
+        if unit.at(location_id):
+            return True
+        if move_block(candidate, unit.fo) is not None:
+            return False
+        # Shopify refuses to move a line to a location that never stocked its item.
+        return location_id in self.snapshot.inventory.get(unit.item, {})
+
+    def stock(self, unit: Unit, candidate: Candidate) -> int:
+        key = (unit.item, candidate.location.id)
+        if key not in self.pool:
+            own = sum(u.quantity for u in self.units if u.item == unit.item and u.at(candidate.location.id))
+            free = free_units(self.snapshot, self.ledger, unit.item, candidate.location.id)
+            self.pool[key] = own + usable(free, safety_stock(candidate, unit.sku, self.strategy))
+        return self.pool[key]
+
+    def fits(self, bundle: Bundle, candidate: Candidate, taken: dict[str, int]) -> bool:
+        wanted: dict[str, int] = {}
+        for unit in bundle:
+            if not self.eligible(unit, candidate):
+                return False
+            wanted[unit.item] = wanted.get(unit.item, 0) + unit.quantity
+        sample = {unit.item: unit for unit in bundle}
+        return all(
+            taken.get(item, 0) + qty <= self.stock(sample[item], candidate) for item, qty in wanted.items()
+        )
+
+    def take(self, bundle: Bundle, candidate: Candidate, sign: int = 1) -> None:
+        for unit in bundle:
+            self.stock(unit, candidate)
+            self.pool[(unit.item, candidate.location.id)] -= sign * unit.quantity
+        if sign > 0:
+            self.plan.assigned.setdefault(candidate.location.id, []).append(bundle)
+
+    def selection(self, bundles: Sequence[Bundle], candidate: Candidate) -> list[Bundle]:
+        taken: dict[str, int] = {}
+        chosen: list[Bundle] = []
+        for bundle in bundles:
+            if self.fits(bundle, candidate, taken):
+                chosen.append(bundle)
+                for unit in bundle:
+                    taken[unit.item] = taken.get(unit.item, 0) + unit.quantity
+        return chosen
+
+
+def plan_split(
+    snapshot: Snapshot,
+    ledger: Ledger,
+    strategy: Strategy,
+    candidates: Sequence[Candidate],
+    units: Sequence[Unit],
+    used: set[str],
+) -> SplitPlan:
+    """Place the units' bundles at the ranked candidates under the strategy's split options."""
+    planner = _Planner(snapshot, ledger, strategy, candidates, units, used)
+    bundles = bundles_of(units, strategy)
+    if strategy.split.prefer == "nearer":
+        remaining = _nearest_first(planner, bundles)
+    else:
+        remaining = _fewest_shipments(planner, bundles)
+    planner.plan.unplaced.extend(remaining)
+    _apply_minimums(planner)
+    for bundle in planner.plan.unplaced:
+        planner.plan.notes.append(f"{_skus(bundle)} not placed: {_why_unplaced(planner, bundle)}")
+    return planner.plan
+
+
+def _fewest_shipments(planner: _Planner, bundles: list[Bundle]) -> list[Bundle]:
+    for candidate in planner.candidates:
+        if planner.may_open(candidate) and len(planner.selection(bundles, candidate)) == len(bundles):
+            for bundle in bundles:
+                planner.take(bundle, candidate)
+            return []
+    remaining = list(bundles)
+    while remaining:
+        best: tuple[tuple[int, int, int], Candidate, list[Bundle]] | None = None
+        for candidate in planner.candidates:
+            if not planner.may_open(candidate):
+                continue
+            chosen = planner.selection(remaining, candidate)
+            lines = sum(len(bundle) for bundle in chosen)
+            already = candidate.location.id in planner.shipments()
+            score = (-lines, 0 if already else 1, candidate.position)
+            if chosen and (best is None or score < best[0]):
+                best = (score, candidate, chosen)
+        if best is None:
+            break
+        for bundle in best[2]:
+            planner.take(bundle, best[1])
+            remaining.remove(bundle)
+    return remaining
+
+
+def _nearest_first(planner: _Planner, bundles: list[Bundle]) -> list[Bundle]:
+    remaining: list[Bundle] = []
+    for bundle in bundles:
+        target = next(
+            (c for c in planner.candidates if planner.may_open(c) and planner.fits(bundle, c, {})),
+            None,
+        )
+        if target is None:
+            remaining.append(bundle)
+        else:
+            planner.take(bundle, target)
+    return remaining
+
+
+def _apply_minimums(planner: _Planner) -> None:
+    options = planner.strategy.split
+    if options.min_shipment_value is None and options.min_shipment_lines is None:
+        return
+    by_id = {c.location.id: c for c in planner.candidates}
+    changed = True
+    while changed and len(planner.shipments()) > 1:
+        changed = False
+        for location_id in sorted(planner.plan.assigned, key=lambda i: -by_id[i].position):
+            units = planner.plan.units_at(location_id)
+            short = _below_minimum(units, options.min_shipment_value, options.min_shipment_lines)
+            if short is None:
+                continue
+            _dissolve(planner, by_id[location_id], short)
+            changed = True
+            break
+
+
+def _below_minimum(units: Sequence[Unit], min_value: float | None, min_lines: int | None) -> str | None:
+    value = sum(unit.value for unit in units)
+    if min_value is not None and value < min_value:
+        return f"value {value:.2f} < minimum {min_value:.2f}"
+    if min_lines is not None and len(units) < min_lines:
+        return f"{len(units)} line{'s' if len(units) != 1 else ''} < minimum {min_lines}"
+    return None
+
+
+def _dissolve(planner: _Planner, candidate: Candidate, short: str) -> None:
+    bundles = planner.plan.assigned.pop(candidate.location.id)
+    for bundle in bundles:
+        planner.take(bundle, candidate, sign=-1)
+    moved_to: list[str] = []
+    for bundle in bundles:
+        others = [c for c in planner.candidates if c.location.id in planner.plan.assigned]
+        target = next((c for c in others if planner.fits(bundle, c, {})), None)
+        if target is None:
+            planner.plan.unplaced.append(bundle)
+        else:
+            planner.take(bundle, target)
+            moved_to.append(target.name)
+    where = f"; lines folded into {', '.join(dict.fromkeys(moved_to))}" if moved_to else ""
+    planner.plan.notes.append(f"shipment from {candidate.name} dropped: {short}{where}")
+
+
+def _why_unplaced(planner: _Planner, bundle: Bundle) -> str:
+    able = [c for c in planner.candidates if planner.fits(bundle, c, {})]
+    if able and planner.max is not None:
+        return f"it would need more than {planner.max} shipment{'s' if planner.max != 1 else ''}"
+    if able:
+        return "its shipment fell below the minimum"
+    return "no candidate can ship it" + (" together" if len(bundle) > 1 else "")
+
+
+def _skus(bundle: Bundle) -> str:
+    return " + ".join(unit.sku for unit in bundle)
