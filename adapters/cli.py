@@ -82,6 +82,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     where.add_argument("--online", action="store_true", help="read each store's locations from the Admin API")
     check.set_defaults(run=_rules_check, default_log_level="warning")
+
+    simulate = commands.add_parser(
+        "simulate", help="print what the rules decide for one order, and why (writes nothing)"
+    )
+    simulate.add_argument("snapshot", nargs="?", type=Path, metavar="SNAPSHOT_FILE", help="snapshot JSON")
+    simulate.add_argument("--order", metavar="GID", help="read this order live from a configured store")
+    simulate.add_argument("--store", metavar="DOMAIN", help="the store of --order (when several)")
+    simulate.add_argument("--rules", type=Path, metavar="DIR", help="default: ROUTING_RULES_DIR")
+    simulate.add_argument("--json", action="store_true", help="print the decision as JSON")
+    simulate.set_defaults(run=_simulate, default_log_level="warning")
     return parser
 
 
@@ -118,6 +128,21 @@ def _rules_check(args: argparse.Namespace) -> int:
         online=args.online,
         out=sys.stdout,
     )
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from adapters.simulate import read_live_snapshot, read_snapshot_file, simulate
+
+    if (args.snapshot is None) == (args.order is None):
+        raise ConfigurationError("simulate: give a SNAPSHOT_FILE or --order GID (one of them)")
+    if args.store and not args.order:
+        raise ConfigurationError("--store: only with --order")
+    settings = load_settings()
+    if args.order:
+        snapshot = read_live_snapshot(settings, args.order, args.store)
+    else:
+        snapshot = read_snapshot_file(args.snapshot)
+    return simulate(snapshot, settings=settings, rules_dir=args.rules, as_json=args.json, out=sys.stdout)
 
 
 if __name__ == "__main__":

@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
-import pytest
 from pydantic import SecretStr
 
 from adapters.app import Runtime, create_app
-from adapters.emulator.server import EmulatorServer
 from adapters.loopback import serve_on_loopback
 from adapters.settings import Settings
-from tests.e2e.conftest import SCENARIO, US, Shopify, eventually
+from tests.e2e.conftest import US, Shopify, eventually
 
 from .support import RULES
 
 TOKEN = "a-long-enough-admin-token"
-
-
-@pytest.fixture
-async def shopify() -> AsyncIterator[Shopify]:
-    async with EmulatorServer(SCENARIO) as server, httpx.AsyncClient(base_url=server.base_url) as control:
-        yield Shopify(server, control)
 
 
 async def test_the_decision_after_a_reload_records_the_new_version_and_follows_the_new_rules(
