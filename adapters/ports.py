@@ -20,6 +20,12 @@ class StoreGateway(Protocol):
         """The same, starting from the order (webhooks that carry an order rather than an FO)."""
         ...
 
-    async def apply(self, intent: Intent, *, snapshot: Snapshot | None) -> IntentResult:
-        """Re-check the intent's precondition (against `snapshot`, or a fresh read) and write."""
+    async def apply(
+        self, intent: Intent, *, snapshot: Snapshot | None, decided_on: Snapshot | None = None
+    ) -> IntentResult:
+        """Re-check the intent's precondition (against `snapshot`, or a fresh read) and write.
+
+        `decided_on` is the snapshot the intent's decision was made from; a retry uses it to tell
+        what was there before the decision's first write from what that write created.
+        """
         ...

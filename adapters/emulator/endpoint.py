@@ -112,7 +112,10 @@ class GraphQLEndpoint:
         coerced = get_variable_values(schema, operation.variable_definitions or (), variables)
         if isinstance(coerced, list):
             return JSONResponse({"errors": _errors(coerced)})
-        return self._run(store.domain, schema, document, operation, variables, dict(coerced.coerced))
+        answer = self._run(store.domain, schema, document, operation, variables, dict(coerced.coerced))
+        if faults.take("lose_answer_next"):
+            return _DropResponse()  # it ran: the writes and their webhooks stay
+        return answer
 
     def _run(
         self,

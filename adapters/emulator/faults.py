@@ -1,4 +1,8 @@
-"""Fault injection for the Admin API endpoint: throttles, 500s, delays and dropped connections."""
+"""Fault injection for the Admin API endpoint: throttles, 500s, delays and dropped connections.
+
+`drop_connection_next` drops the connection before the request runs; `lose_answer_next` runs it
+(a mutation lands, its webhooks go out) and then drops the connection, as when an answer is lost.
+"""
 
 from __future__ import annotations
 
@@ -11,17 +15,26 @@ class Faults:
     throttle_next: int = 0
     http_500_next: int = 0
     drop_connection_next: int = 0
+    lose_answer_next: int = 0
     delay_next: int = 0
     delay_seconds: float = 0.0
 
     def configure(self, body: dict[str, Any]) -> None:
-        known = {"throttle_next", "http_500_next", "drop_connection_next", "delay_next_seconds", "count"}
+        known = {
+            "throttle_next",
+            "http_500_next",
+            "drop_connection_next",
+            "lose_answer_next",
+            "delay_next_seconds",
+            "count",
+        }
         unknown = set(body) - known
         if unknown:
             raise ValueError(f"unknown fault(s): {sorted(unknown)}; known: {sorted(known)}")
         self.throttle_next += int(body.get("throttle_next", 0))
         self.http_500_next += int(body.get("http_500_next", 0))
         self.drop_connection_next += int(body.get("drop_connection_next", 0))
+        self.lose_answer_next += int(body.get("lose_answer_next", 0))
         if "delay_next_seconds" in body:
             self.delay_seconds = float(body["delay_next_seconds"])
             self.delay_next += int(body.get("count", 1))

@@ -79,6 +79,7 @@ INVENTORY_LEVELS_PAGE = load("inventory_levels_page.graphql")
 LOCATIONS = load("locations.graphql")
 FULFILLMENT_ORDER_STATE = load("fulfillment_order_state.graphql")
 ORDER_STATE = load("order_state.graphql")
+LINE_PLACEMENT = load("line_placement.graphql")
 FULFILLMENT_ORDER_MOVE = load("fulfillment_order_move.graphql")
 FULFILLMENT_ORDER_HOLD = load("fulfillment_order_hold.graphql")
 FULFILLMENT_ORDER_RELEASE_HOLD = load("fulfillment_order_release_hold.graphql")
@@ -96,6 +97,7 @@ ALL: tuple[Document, ...] = (
     LOCATIONS,
     FULFILLMENT_ORDER_STATE,
     ORDER_STATE,
+    LINE_PLACEMENT,
     FULFILLMENT_ORDER_MOVE,
     FULFILLMENT_ORDER_HOLD,
     FULFILLMENT_ORDER_RELEASE_HOLD,

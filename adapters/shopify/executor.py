@@ -12,11 +12,15 @@ Outcomes are decided in `preconditions` and here:
 - FAILED: any other userError or GraphQL error, with Shopify's messages.
 
 Transport, auth and throttling errors propagate: the intent stays pending and is retried, and a
-retry re-checks the precondition first, which is what makes a lost response safe.
+retry re-checks the precondition first, which is what makes a lost response safe. A partial move
+is the one write whose precondition still holds after it landed (the original keeps the rest of
+a larger line), so before one is written without a snapshot (a retry) the order's fulfillment
+orders are read to recognise the one it created (`placement`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +28,7 @@ from adapters.shopify import documents, mapping, mutations
 from adapters.shopify.client import ShopifyClient
 from adapters.shopify.errors import ShopifyQueryError, ShopifyUserError
 from adapters.shopify.outcomes import IntentOutcome, IntentResult, already_done, applied, failed, superseded
+from adapters.shopify.placement import carved_out, read_line_placement
 from adapters.shopify.preconditions import check_hold, check_move, hold_to_release
 from adapters.shopify.snapshot import move_variables
 from engine.intents import (
@@ -32,6 +37,7 @@ from engine.intents import (
     AddOrderTags,
     HoldFulfillmentOrder,
     Intent,
+    LineQuantity,
     MoveFulfillmentOrder,
     ReleaseHold,
     SetOrderMetafield,
@@ -64,10 +70,16 @@ class Executor:
     def __init__(self, client: ShopifyClient) -> None:
         self.client = client
 
-    async def apply(self, intent: Intent, *, snapshot: Snapshot | None = None) -> IntentResult:
+    async def apply(
+        self, intent: Intent, *, snapshot: Snapshot | None = None, decided_on: Snapshot | None = None
+    ) -> IntentResult:
+        """Apply one intent. `snapshot`: state read moments ago under the order lock (None: read
+        afresh); `decided_on`: the snapshot the intent's decision was made from, so that a retry
+        can tell fulfillment orders that were already there from the ones an earlier attempt made.
+        """
         try:
             if isinstance(intent, MoveFulfillmentOrder):
-                return await self._move(intent, snapshot)
+                return await self._move(intent, snapshot, decided_on)
             if isinstance(intent, HoldFulfillmentOrder):
                 return await self._hold(intent, snapshot)
             if isinstance(intent, ReleaseHold):
@@ -82,7 +94,9 @@ class Executor:
 
     # --- fulfillment orders ------------------------------------------------------------------
 
-    async def _move(self, intent: MoveFulfillmentOrder, snapshot: Snapshot | None) -> IntentResult:
+    async def _move(
+        self, intent: MoveFulfillmentOrder, snapshot: Snapshot | None, decided_on: Snapshot | None
+    ) -> IntentResult:
         state = _from_snapshot(snapshot, intent.fulfillment_order_id)
         verdict = check_move(intent, state.fulfillment_order, state.siblings) if state else None
         if state is None or (verdict is not None and verdict.outcome is IntentOutcome.FAILED):
@@ -91,6 +105,16 @@ class Executor:
             verdict = check_move(intent, state.fulfillment_order, state.siblings, state.move_refusal)
         if verdict is not None:
             return verdict
+        if intent.lines and snapshot is None:
+            landed = await self._carved_out(
+                intent.fulfillment_order_id, intent.lines, intent.to_location_id, decided_on
+            )
+            if landed is not None:
+                return already_done(
+                    f"an earlier attempt moved these lines of {intent.fulfillment_order_id} to "
+                    f"{intent.to_location_id} as {landed}",
+                    {intent.fulfillment_order_id: landed},
+                )
         payload = await mutations.move_fulfillment_order(
             self.client, intent.fulfillment_order_id, intent.to_location_id, intent.lines
         )
@@ -100,6 +124,18 @@ class Executor:
         return applied(
             f"moved {intent.fulfillment_order_id} to {intent.to_location_id}{suffix}", payload, new_ids
         )
+
+    async def _carved_out(
+        self,
+        fulfillment_order_id: str,
+        lines: Sequence[LineQuantity],
+        location_id: str | None,
+        decided_on: Snapshot | None,
+    ) -> str | None:
+        """The fulfillment order an earlier attempt of a partial move or split created, if it landed."""
+        placement = await read_line_placement(self.client, fulfillment_order_id)
+        known = {fo.id for fo in decided_on.fulfillment_orders} if decided_on is not None else set()
+        return carved_out(placement, fulfillment_order_id, lines, location_id, known)
 
     async def _hold(self, intent: HoldFulfillmentOrder, snapshot: Snapshot | None) -> IntentResult:
         state = await self._state_for(intent.fulfillment_order_id, snapshot)

@@ -24,8 +24,10 @@ class ShopifyGateway:
     async def read_order_snapshot(self, order_id: str) -> Snapshot:
         return await read_order_snapshot(self.client, self.locations, order_id, await self._candidates())
 
-    async def apply(self, intent: Intent, *, snapshot: Snapshot | None) -> IntentResult:
-        return await self._executor.apply(intent, snapshot=snapshot)
+    async def apply(
+        self, intent: Intent, *, snapshot: Snapshot | None, decided_on: Snapshot | None = None
+    ) -> IntentResult:
+        return await self._executor.apply(intent, snapshot=snapshot, decided_on=decided_on)
 
     async def _candidates(self) -> list[str]:
         # Every active location is a candidate: locationsForMove then tells which can take it.

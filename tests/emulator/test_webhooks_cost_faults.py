@@ -199,3 +199,15 @@ async def test_injected_faults_hit_the_next_calls_only(
             headers={"X-Shopify-Access-Token": admin.token},
             timeout=0.1,
         )
+
+
+async def test_a_lost_answer_leaves_the_write_in_place(
+    server: EmulatorServer, http: httpx.AsyncClient, admin: Admin
+) -> None:
+    order = await place(server, http, [("A", 1)])
+    await _fault(server, http, {"lose_answer_next": 1})
+    tags_add = 'mutation T($id: ID!) { tagsAdd(id: $id, tags: ["landed"]) { userErrors { message } } }'
+    with pytest.raises(httpx.HTTPError):
+        await admin.post(tags_add, {"id": order["id"]})
+    after = (await http.get(f"{server.base_url}/_emulator/stores/{SHOP}/orders/{order['name'][1:]}")).json()
+    assert after["tags"] == ["landed"], "the mutation ran; only its answer was lost"
