@@ -1,9 +1,17 @@
 """Processing one stored delivery: snapshot → decide → record → execute, under the order's lock.
 
+Which deliveries decide: `fulfillment_orders/order_routing_complete` decides the order of its
+fulfillment order; an order event (`orders/paid`, `order_transactions/create`, see
+`order_events`) decides its order again when that order has fulfillment orders held by us or
+not yet decided (a hold that waits for payment is released by the engine's new decision); the
+webhooks our own writes cause are recognised as echoes; every other topic is only stored.
+
 The steps, and why each is safe to repeat after a crash at any point:
-1. Read the snapshot (no side effects).
+1. Read the snapshot (no side effects). An order event takes the order's lease first and reads
+   under it, so that it sees the holds of a decision that was being made meanwhile.
 2. Take the order's lease; if the lease was busy, try again later.
-3. Recognise a state that was already decided (same fingerprint): nothing new is decided.
+3. Add the location load (orders already sent to each location today), then recognise a state
+   that was already decided (same fingerprint): nothing new is decided.
 4. Record the decision and its outbox in one transaction.
 5. Execute each pending intent: mark it in flight, re-check its precondition, write, settle.
    An intent found in flight after a crash is re-checked against a fresh read of Shopify, so a
@@ -18,17 +26,27 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from adapters import order_events
 from adapters.echoes import CAUSES, ECHO_TOPICS, fulfillment_order_ids, is_our_hold_echo
 from adapters.ports import StoreGateway
 from adapters.shopify.outcomes import IntentOutcome
 from adapters.store import DecisionLog, Delivery, Inbox, OrderLocks, StoredIntent
-from engine import RuleSet, decide, decision_fingerprint
+from engine import Decision, RuleSet, decide, decision_fingerprint
 from engine.intents import Intent
 from engine.model import Snapshot
 
 logger = logging.getLogger(__name__)
 
 ROUTING_COMPLETE = "fulfillment_orders/order_routing_complete"
+# Fulfillment orders a decision can no longer change.
+FINISHED_STATUSES = frozenset({"CLOSED", "CANCELLED", "INCOMPLETE"})
+
+Decide = Callable[[Snapshot, RuleSet], Decision]
+
+
+def acts_on(topic: str) -> bool:
+    """Whether a delivery of `topic` needs processing (a decision or an echo check), not only storing."""
+    return topic == ROUTING_COMPLETE or topic in ECHO_TOPICS or topic in order_events.ORDER_EVENTS
 
 
 class RetryLater(Exception):
@@ -61,6 +79,7 @@ class OrderRouter:
         locks: OrderLocks,
         log: DecisionLog,
         lease_seconds: float,
+        decide: Decide = decide,
     ) -> None:
         self._stores = stores
         self._ruleset = ruleset
@@ -68,17 +87,18 @@ class OrderRouter:
         self._locks = locks
         self._log = log
         self._lease = lease_seconds
+        self._decide = decide
 
     async def process(self, delivery: Delivery, *, owner: str) -> Result:
         """Process one leased delivery; `owner` identifies the worker (and holds the order lock)."""
         body = _json_object(delivery.body)
         if delivery.topic in ECHO_TOPICS:
             return await self._classify_echo(delivery.topic, body)
+        if delivery.topic in order_events.ORDER_EVENTS:
+            return await self._order_event(delivery, body, owner)
         if delivery.topic != ROUTING_COMPLETE:
             return Result("ignored", f"stored; topic {delivery.topic} starts no decision")
-        gateway = self._stores.get(delivery.shop)
-        if gateway is None:
-            raise MalformedDelivery(f"shop {delivery.shop} is no longer configured")
+        gateway = self._gateway(delivery)
         fulfillment_order_id = _fulfillment_order_id(body)
         ruleset = self._ruleset()
         snapshot = await gateway.read_snapshot(fulfillment_order_id)
@@ -90,6 +110,54 @@ class OrderRouter:
             return await self._decide_locked(delivery, gateway, ruleset, snapshot, lock)
         finally:
             await self._locks.release(delivery.shop, order_id, owner)
+
+    async def _order_event(self, delivery: Delivery, body: dict[str, Any], owner: str) -> Result:
+        """Decide the order again if it has fulfillment orders held by us or not yet decided."""
+        order_id = order_events.order_id(delivery.topic, body)
+        if order_id is None:
+            raise MalformedDelivery(
+                f"{delivery.topic} payload names no order (expected admin_graphql_api_id or id of an "
+                "order, or order_id of a transaction)"
+            )
+        gateway = self._gateway(delivery)
+        ruleset = self._ruleset()
+        lock = _Lock(self._locks, delivery.shop, order_id, owner, self._lease)
+        if not await lock.renew():
+            raise RetryLater(f"order {order_id} is being decided by another worker")
+        try:
+            # Read under the lease: a decision made meanwhile (a hold awaiting payment) is seen.
+            snapshot = await gateway.read_order_snapshot(order_id)
+            why = await self._why_decide_again(delivery.shop, snapshot)
+            if why is None:
+                return Result(
+                    "ignored",
+                    f"{delivery.topic}: no fulfillment order of {snapshot.order.name or order_id} "
+                    "is held by us or undecided",
+                    order_id,
+                )
+            logger.info(
+                "%s for %s: deciding again (%s)", delivery.topic, snapshot.order.name or order_id, why
+            )
+            return await self._decide_locked(delivery, gateway, ruleset, snapshot, lock)
+        finally:
+            await self._locks.release(delivery.shop, order_id, owner)
+
+    async def _why_decide_again(self, shop: str, snapshot: Snapshot) -> str | None:
+        live = [fo for fo in snapshot.fulfillment_orders if fo.status not in FINISHED_STATUSES]
+        held = [fo.id for fo in live if any(hold.held_by_us for hold in fo.holds)]
+        if held:
+            return f"held by us: {', '.join(held)}"
+        seen = await self._log.fulfillment_orders_seen(shop, snapshot.order.id)
+        undecided = [fo.id for fo in live if fo.id not in seen]
+        if undecided:
+            return f"undecided: {', '.join(undecided)}"
+        return None
+
+    def _gateway(self, delivery: Delivery) -> StoreGateway:
+        gateway = self._stores.get(delivery.shop)
+        if gateway is None:
+            raise MalformedDelivery(f"shop {delivery.shop} is no longer configured")
+        return gateway
 
     async def _decide_locked(
         self,
@@ -108,12 +176,15 @@ class OrderRouter:
         for earlier in unfinished:  # another delivery's decision, cut short by a crash
             await self._execute(earlier.id, gateway, lock, snapshot=None)
         if unfinished:
-            snapshot = await gateway.read_snapshot(_first_open_fulfillment_order(snapshot))
+            snapshot = await gateway.read_order_snapshot(order_id)
+        # The order itself is left out of the load, so its own earlier placement never counts against it.
+        load = await self._log.load.counts(snapshot, besides=[order_id])
+        snapshot = snapshot.model_copy(update={"location_load": load})
         fingerprint = decision_fingerprint(snapshot, ruleset)
         already = await self._log.find(delivery.shop, order_id, fingerprint)
         if already is not None:
             return Result("done", f"state already decided by decision {already.id}", order_id, already.id)
-        decision = decide(snapshot, ruleset)
+        decision = self._decide(snapshot, ruleset)
         decision_id = await self._log.record(
             decision, snapshot, fingerprint=fingerprint, delivery_id=delivery.id
         )
@@ -137,6 +208,7 @@ class OrderRouter:
         """Apply the decision's pending intents in order; returns the decision's final state."""
         renamed: dict[str, str] = {}
         failed = 0
+        decided_on = snapshot  # the decision's own input; read from the log when resuming
         for stored in await self._log.intents(decision_id):
             _collect_new_ids(stored, renamed)
             if stored.state in ("applied", "already_done", "superseded", "failed"):
@@ -148,8 +220,10 @@ class OrderRouter:
             fresh = snapshot if stored.state == "pending" and intent == stored.intent else None
             if not await lock.renew():
                 raise RetryLater(f"lost the lock on order {lock.order_id}; another worker took over")
+            if fresh is None and decided_on is None:
+                decided_on = await self._log.snapshot_of(decision_id)
             await self._log.mark_in_flight(stored.id)
-            result = await gateway.apply(intent, snapshot=fresh)
+            result = await gateway.apply(intent, snapshot=fresh, decided_on=decided_on)
             renamed.update(result.new_ids)
             await self._log.settle(
                 stored.id,
@@ -206,12 +280,6 @@ def _fulfillment_order_id(body: dict[str, Any]) -> str:
             "payload has no fulfillment_order.id GID (expected gid://shopify/FulfillmentOrder/<n>)"
         )
     return fo_id
-
-
-def _first_open_fulfillment_order(snapshot: Snapshot) -> str:
-    """Any fulfillment order of the order will do to re-read it; prefer one still open."""
-    open_ones = [fo.id for fo in snapshot.fulfillment_orders if fo.status not in ("CLOSED", "CANCELLED")]
-    return (open_ones or [fo.id for fo in snapshot.fulfillment_orders])[0]
 
 
 def _collect_new_ids(stored: StoredIntent, renamed: dict[str, str]) -> None:

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.store.clock import Clock, utc_now
-from adapters.store.location_load import add_placements
+from adapters.store.location_load import LocationLoad, add_placements
 from adapters.store.tables import DecisionRow, IntentRow
 from engine.decision import Decision
 from engine.intents import Intent
@@ -57,6 +57,8 @@ class DecisionLog:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], *, clock: Clock = utc_now) -> None:
         self._sessions = sessions
         self._now = clock
+        # What `record` counts per location and day, for the snapshots of the next decisions.
+        self.load = LocationLoad(sessions, clock=clock)
 
     async def record(
         self, decision: Decision, snapshot: Snapshot, *, fingerprint: str, delivery_id: int | None
@@ -142,6 +144,39 @@ class DecisionLog:
                 .order_by(DecisionRow.created_at)
             )
             return [_stored(row) for row in rows]
+
+    async def fulfillment_orders_seen(self, shop: str, order_id: str) -> frozenset[str]:
+        """Every fulfillment order of the order that a decision of ours covered or created.
+
+        A decision covers the fulfillment orders of its snapshot; its writes may create more (a
+        partial move, a split, a partial hold), whose ids the settled intents keep in `new_ids`.
+        """
+        async with self._sessions() as session:
+            decisions = (
+                await session.execute(
+                    select(DecisionRow.id, DecisionRow.decision).where(
+                        DecisionRow.shop == shop, DecisionRow.order_id == order_id
+                    )
+                )
+            ).all()
+            intents = (
+                await session.execute(
+                    select(IntentRow.fulfillment_order_id, IntentRow.result).where(
+                        IntentRow.decision_id.in_([row.id for row in decisions])
+                    )
+                )
+            ).all()
+        seen = {
+            outcome.fulfillment_order_id
+            for row in decisions
+            for outcome in Decision.model_validate_json(row.decision).fulfillment_orders
+        }
+        for fulfillment_order_id, result in intents:
+            if fulfillment_order_id:
+                seen.add(fulfillment_order_id)
+            if result:
+                seen.update((json.loads(result).get("new_ids") or {}).values())
+        return frozenset(seen)
 
     async def snapshot_of(self, decision_id: str) -> Snapshot:
         async with self._sessions() as session:

@@ -1,14 +1,16 @@
-"""Processing a stored delivery: decide once per order state, write each intent once."""
+"""Processing a stored delivery: decide once per order state, write each intent once; payments
+decide an order again when it waits for them; decisions see the location load."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 
-from adapters.processing import MalformedDelivery, OrderRouter, RetryLater
+from adapters.processing import Decide, MalformedDelivery, OrderRouter, RetryLater, acts_on
 from adapters.rule_files import load_ruleset
 from adapters.shopify.errors import ShopifyUnavailable
 from adapters.store import (
@@ -21,9 +23,17 @@ from adapters.store import (
     migrate,
     session_factory,
 )
-from engine.intents import AddOrderTags, MoveFulfillmentOrder, SetOrderMetafield, hold_handle
+from engine import decide
+from engine.intents import (
+    AddOrderTags,
+    HoldFulfillmentOrder,
+    MoveFulfillmentOrder,
+    ReleaseHold,
+    SetOrderMetafield,
+    hold_handle,
+)
 from engine.model import Snapshot
-from tests.service.fakes import FakeStore
+from tests.service.fakes import AWAITING_PAYMENT, FakeStore, hold_until_paid
 
 PROJECT = Path(__file__).resolve().parents[2]
 SHOP = "north-wind-us.myshopify.com"
@@ -37,11 +47,19 @@ def scenario(name: str) -> Snapshot:
 class World:
     """A router over a real SQLite store, the real rules and an in-memory Shopify store."""
 
-    def __init__(self, inbox: Inbox, log: DecisionLog, locks: OrderLocks, store: FakeStore) -> None:
+    def __init__(
+        self, inbox: Inbox, log: DecisionLog, locks: OrderLocks, store: FakeStore, decide: Decide = decide
+    ) -> None:
         self.inbox, self.log, self.locks, self.store = inbox, log, locks, store
         ruleset = load_ruleset(PROJECT / "rules")
         self.router = OrderRouter(
-            stores={SHOP: store}, ruleset=lambda: ruleset, inbox=inbox, locks=locks, log=log, lease_seconds=30
+            stores={SHOP: store},
+            ruleset=lambda: ruleset,
+            inbox=inbox,
+            locks=locks,
+            log=log,
+            lease_seconds=30,
+            decide=decide,
         )
         self._ids = 0
 
@@ -57,7 +75,8 @@ class World:
         return delivery
 
 
-MakeWorld = Callable[[FakeStore], World]
+class MakeWorld(Protocol):
+    def __call__(self, store: FakeStore, decide: Decide = ...) -> World: ...
 
 
 @pytest.fixture
@@ -66,8 +85,8 @@ async def make_world(tmp_path: Path) -> AsyncIterator[MakeWorld]:
     await migrate(engine)
     sessions = session_factory(engine)
 
-    def make(store: FakeStore) -> World:
-        return World(Inbox(sessions), DecisionLog(sessions), OrderLocks(sessions), store)
+    def make(store: FakeStore, decide: Decide = decide) -> World:
+        return World(Inbox(sessions), DecisionLog(sessions), OrderLocks(sessions), store, decide)
 
     yield make
     await engine.dispose()
@@ -105,6 +124,10 @@ async def test_a_write_whose_answer_was_lost_is_not_made_twice(make_world: MakeW
     assert "resumed" in result.note
     assert [type(w) for w in world.store.writes] == [MoveFulfillmentOrder, SetOrderMetafield, AddOrderTags]
     assert world.store.fresh_checks >= 1, "the in-flight move was re-checked against a fresh read"
+    retried = world.store.decided_on[1]
+    assert retried is not None and retried.order.id == world.store.state.order.id, (
+        "the retry is told what the decision saw, to tell old fulfillment orders from new ones"
+    )
     intents = await world.log.intents(result.decision_id or "")
     assert [i.state for i in intents] == ["already_done", "applied", "applied"]
 
@@ -158,3 +181,155 @@ async def test_our_own_move_comes_back_as_an_echo_and_a_merchants_does_not(make_
     theirs = {"original_fulfillment_order": {"id": "gid://shopify/FulfillmentOrder/999"}}
     other = await world.router.process(await world.deliver("fulfillment_orders/moved", theirs), owner="w")
     assert other.state == "ignored"
+
+
+# --- payments: orders/paid and order_transactions/create -------------------------------------
+
+ORDER = "gid://shopify/Order/5002"  # the order of us-order-moves-to-newark
+FO = "gid://shopify/FulfillmentOrder/7002"
+PAID_ORDER = {"id": 5002, "admin_graphql_api_id": ORDER, "name": "#1002", "financial_status": "paid"}
+CAPTURE = {
+    "id": 991,
+    "admin_graphql_api_id": "gid://shopify/OrderTransaction/991",
+    "order_id": 5002,
+    "kind": "capture",
+    "status": "success",
+}
+
+
+def unpaid(name: str = "us-order-moves-to-newark") -> Snapshot:
+    snapshot = scenario(name)
+    return snapshot.model_copy(
+        update={"order": snapshot.order.model_copy(update={"financial_status": "PENDING"})}
+    )
+
+
+def pay(store: FakeStore) -> None:
+    """Shopify marks the order paid (what the webhook announces)."""
+    order = store.state.order.model_copy(update={"financial_status": "PAID"})
+    store.state = store.state.model_copy(update={"order": order})
+
+
+@pytest.mark.parametrize(
+    ("topic", "body"), [("orders/paid", PAID_ORDER), ("order_transactions/create", CAPTURE)]
+)
+async def test_a_payment_decides_again_and_releases_the_hold_that_waited_for_it(
+    make_world: MakeWorld, topic: str, body: dict[str, object]
+) -> None:
+    world = make_world(FakeStore(unpaid()), hold_until_paid)
+    await world.router.process(await world.deliver(), owner="w")
+    assert world.store.state.fulfillment_orders[0].our_hold(AWAITING_PAYMENT) is not None
+    pay(world.store)
+
+    result = await world.router.process(await world.deliver(topic, body), owner="w")
+
+    assert result.state == "done" and result.order_id == ORDER and result.decision_id is not None
+    assert world.store.order_reads == 1, "the order is read by the id in the payload"
+    assert [type(w) for w in world.store.writes] == [HoldFulfillmentOrder, ReleaseHold]
+    fo = world.store.state.fulfillment_orders[0]
+    assert fo.status == "OPEN" and fo.holds == ()
+    stored = await world.log.snapshot_of(result.decision_id)
+    assert stored.order.financial_status == "PAID"
+
+
+async def test_a_payment_for_an_order_decided_and_not_held_by_us_changes_nothing(
+    make_world: MakeWorld,
+) -> None:
+    world = make_world(FakeStore(scenario("us-order-moves-to-newark")))
+    await world.router.process(await world.deliver(), owner="w")
+    writes, decisions = len(world.store.writes), len(await world.log.for_order(SHOP, ORDER))
+    result = await world.router.process(await world.deliver("orders/paid", PAID_ORDER), owner="w")
+    assert result.state == "ignored" and "held by us or undecided" in result.note
+    assert result.order_id == ORDER
+    assert len(world.store.writes) == writes and len(await world.log.for_order(SHOP, ORDER)) == decisions
+
+
+async def test_a_payment_for_an_order_never_decided_decides_it(make_world: MakeWorld) -> None:
+    # Its order_routing_complete webhook was lost (or is still on its way).
+    world = make_world(FakeStore(scenario("us-order-moves-to-newark")))
+    result = await world.router.process(await world.deliver("orders/paid", PAID_ORDER), owner="w")
+    assert result.state == "done" and result.decision_id is not None
+    assert [type(w) for w in world.store.writes] == [MoveFulfillmentOrder, SetOrderMetafield, AddOrderTags]
+    again = await world.router.process(await world.deliver("order_transactions/create", CAPTURE), owner="w")
+    assert again.state == "ignored", "decided now (the moved fulfillment order is known)"
+
+
+async def test_a_payment_waits_while_another_worker_decides_the_order(make_world: MakeWorld) -> None:
+    world = make_world(FakeStore(unpaid()), hold_until_paid)
+    assert await world.locks.acquire(SHOP, ORDER, "someone-else", 30)
+    with pytest.raises(RetryLater):
+        await world.router.process(await world.deliver("orders/paid", PAID_ORDER), owner="w")
+    assert world.store.order_reads == 0, "read only under the lease, so it sees that worker's holds"
+
+
+@pytest.mark.parametrize(
+    ("topic", "body"),
+    [
+        ("orders/paid", {"name": "#1002"}),
+        ("orders/paid", {"admin_graphql_api_id": "gid://shopify/Customer/5"}),
+        # A transaction's admin_graphql_api_id names the transaction, never the order.
+        ("order_transactions/create", {"admin_graphql_api_id": "gid://shopify/OrderTransaction/991"}),
+        ("order_transactions/create", {"order_id": True}),
+    ],
+)
+async def test_an_order_event_without_its_order_is_malformed(
+    make_world: MakeWorld, topic: str, body: dict[str, object]
+) -> None:
+    world = make_world(FakeStore(unpaid()), hold_until_paid)
+    with pytest.raises(MalformedDelivery, match="names no order"):
+        await world.router.process(await world.deliver(topic, body), owner="w")
+    assert world.store.order_reads == 0
+
+
+async def test_our_release_comes_back_as_an_echo(make_world: MakeWorld) -> None:
+    world = make_world(FakeStore(unpaid()), hold_until_paid)
+    await world.router.process(await world.deliver(), owner="w")
+    hold = world.store.state.fulfillment_orders[0].holds[0]
+    pay(world.store)
+    await world.router.process(await world.deliver("orders/paid", PAID_ORDER), owner="w")
+    released = {"fulfillment_order": {"id": FO, "status": "open"}}
+    echo = await world.router.process(
+        await world.deliver("fulfillment_orders/hold_released", released), owner="w"
+    )
+    assert echo.state == "echo" and "release_hold" in echo.note
+    hold_event = {
+        "fulfillment_order": {"id": FO},
+        "fulfillment_hold": {"id": hold.id, "handle": AWAITING_PAYMENT},
+    }
+    held_echo = await world.router.process(
+        await world.deliver("fulfillment_holds/released", hold_event), owner="w"
+    )
+    assert held_echo.state == "echo"
+
+
+def test_order_events_and_echoes_need_processing_other_topics_only_storing() -> None:
+    assert acts_on("fulfillment_orders/order_routing_complete")
+    assert acts_on("orders/paid") and acts_on("order_transactions/create")
+    assert acts_on("fulfillment_orders/hold_released")
+    assert not acts_on("orders/create") and not acts_on("orders/updated")
+
+
+# --- location load ----------------------------------------------------------------------------
+
+
+async def test_a_decision_sees_the_orders_already_sent_to_each_location_today(make_world: MakeWorld) -> None:
+    first = scenario("us-order-moves-to-newark").model_copy(
+        update={"local_time": "2026-11-27T09:15:00-05:00"}
+    )
+    world = make_world(FakeStore(first))
+    one = await world.router.process(await world.deliver(), owner="w")
+    assert (await world.log.snapshot_of(one.decision_id or "")).location_load == {}, "not itself"
+
+    second = first.model_copy(
+        update={
+            "order": first.order.model_copy(update={"id": "gid://shopify/Order/6000", "name": "#1003"}),
+            "fulfillment_orders": tuple(
+                fo.model_copy(update={"id": "gid://shopify/FulfillmentOrder/8000"})
+                for fo in first.fulfillment_orders
+            ),
+        }
+    )
+    world.store.state = second
+    two = await world.router.process(await world.deliver(), owner="w")
+    newark = "gid://shopify/Location/101"
+    assert (await world.log.snapshot_of(two.decision_id or "")).location_load == {newark: 1}

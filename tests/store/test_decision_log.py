@@ -97,3 +97,17 @@ async def test_a_decision_without_intents_is_complete_at_once(
     assert decision_id is not None
     stored = await log.get(decision_id)
     assert stored is not None and stored.state == "completed"
+
+
+async def test_the_fulfillment_orders_seen_are_those_decided_and_those_our_writes_created(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    log = DecisionLog(sessions)
+    assert await log.fulfillment_orders_seen(SHOP, ORDER) == frozenset()
+    decision_id = await log.record(decision(), snapshot(), fingerprint="f1", delivery_id=None)
+    assert decision_id is not None
+    move = (await log.intents(decision_id))[0]
+    carved = "gid://shopify/FulfillmentOrder/2"  # a partial move's new fulfillment order
+    await log.settle(move.id, "applied", {"detail": "moved", "new_ids": {FO: carved}})
+    assert await log.fulfillment_orders_seen(SHOP, ORDER) == {FO, carved}
+    assert await log.fulfillment_orders_seen(SHOP, "gid://shopify/Order/2") == frozenset()
