@@ -1,10 +1,11 @@
 """Processing one stored delivery: snapshot → decide → record → execute, under the order's lock.
 
 Which deliveries decide: `fulfillment_orders/order_routing_complete` decides the order of its
-fulfillment order; an order event (`orders/paid`, `order_transactions/create`, see
-`order_events`) decides its order again when that order has fulfillment orders held by us or
-not yet decided (a hold that waits for payment is released by the engine's new decision); the
-webhooks our own writes cause are recognised as echoes; every other topic is only stored.
+fulfillment order; an order event (`orders/paid`, `order_transactions/create`, and the order
+topics a rule's `release_on` names, see `order_events`) decides its order again when that order
+has fulfillment orders held by us or not yet decided (a hold that waits for payment is released
+by the engine's new decision); the webhooks our own writes cause are recognised as echoes; every
+other topic is only stored.
 
 The steps, and why each is safe to repeat after a crash at any point:
 1. Read the snapshot (no side effects). An order event takes the order's lease first and reads
@@ -44,9 +45,13 @@ FINISHED_STATUSES = frozenset({"CLOSED", "CANCELLED", "INCOMPLETE"})
 Decide = Callable[[Snapshot, RuleSet], Decision]
 
 
-def acts_on(topic: str) -> bool:
+def acts_on(topic: str, release_topics: frozenset[str] = frozenset()) -> bool:
     """Whether a delivery of `topic` needs processing (a decision or an echo check), not only storing."""
-    return topic == ROUTING_COMPLETE or topic in ECHO_TOPICS or topic in order_events.ORDER_EVENTS
+    return (
+        topic == ROUTING_COMPLETE
+        or topic in ECHO_TOPICS
+        or topic in order_events.deciding_topics(release_topics)
+    )
 
 
 class RetryLater(Exception):
@@ -89,12 +94,16 @@ class OrderRouter:
         self._lease = lease_seconds
         self._decide = decide
 
+    def acts_on(self, topic: str) -> bool:
+        """`acts_on` under the rule set serving now (its holds may release on more order topics)."""
+        return acts_on(topic, self._ruleset().release_topics())
+
     async def process(self, delivery: Delivery, *, owner: str) -> Result:
         """Process one leased delivery; `owner` identifies the worker (and holds the order lock)."""
         body = _json_object(delivery.body)
         if delivery.topic in ECHO_TOPICS:
             return await self._classify_echo(delivery.topic, body)
-        if delivery.topic in order_events.ORDER_EVENTS:
+        if delivery.topic in order_events.deciding_topics(self._ruleset().release_topics()):
             return await self._order_event(delivery, body, owner)
         if delivery.topic != ROUTING_COMPLETE:
             return Result("ignored", f"stored; topic {delivery.topic} starts no decision")

@@ -10,6 +10,7 @@ from typing import Protocol
 
 import pytest
 
+from adapters import order_events
 from adapters.processing import Decide, MalformedDelivery, OrderRouter, RetryLater, acts_on
 from adapters.rule_files import load_ruleset
 from adapters.shopify.errors import ShopifyUnavailable
@@ -48,10 +49,16 @@ class World:
     """A router over a real SQLite store, the real rules and an in-memory Shopify store."""
 
     def __init__(
-        self, inbox: Inbox, log: DecisionLog, locks: OrderLocks, store: FakeStore, decide: Decide = decide
+        self,
+        inbox: Inbox,
+        log: DecisionLog,
+        locks: OrderLocks,
+        store: FakeStore,
+        decide: Decide = decide,
+        rules: Path = PROJECT / "rules",
     ) -> None:
         self.inbox, self.log, self.locks, self.store = inbox, log, locks, store
-        ruleset = load_ruleset(PROJECT / "rules")
+        ruleset = load_ruleset(rules)
         self.router = OrderRouter(
             stores={SHOP: store},
             ruleset=lambda: ruleset,
@@ -76,7 +83,7 @@ class World:
 
 
 class MakeWorld(Protocol):
-    def __call__(self, store: FakeStore, decide: Decide = ...) -> World: ...
+    def __call__(self, store: FakeStore, decide: Decide = ..., rules: Path = ...) -> World: ...
 
 
 @pytest.fixture
@@ -85,8 +92,8 @@ async def make_world(tmp_path: Path) -> AsyncIterator[MakeWorld]:
     await migrate(engine)
     sessions = session_factory(engine)
 
-    def make(store: FakeStore, decide: Decide = decide) -> World:
-        return World(Inbox(sessions), DecisionLog(sessions), OrderLocks(sessions), store, decide)
+    def make(store: FakeStore, decide: Decide = decide, rules: Path = PROJECT / "rules") -> World:
+        return World(Inbox(sessions), DecisionLog(sessions), OrderLocks(sessions), store, decide, rules)
 
     yield make
     await engine.dispose()
@@ -307,6 +314,64 @@ def test_order_events_and_echoes_need_processing_other_topics_only_storing() -> 
     assert acts_on("orders/paid") and acts_on("order_transactions/create")
     assert acts_on("fulfillment_orders/hold_released")
     assert not acts_on("orders/create") and not acts_on("orders/updated")
+    assert acts_on("orders/updated", frozenset({"orders/updated"})), "when a hold releases on it"
+    assert not acts_on("products/update", frozenset({"products/update"})), "not an order topic we can read"
+
+
+ADDRESS_HOLD = """
+holds:
+  - id: await-address
+    when:
+      destination_zip: {missing: true}
+    reason: INCORRECT_ADDRESS
+    note: "{order}: no postal code"
+    release_on: [orders/updated]
+"""
+
+
+async def test_an_order_topic_a_hold_releases_on_decides_the_order_again(
+    make_world: MakeWorld, tmp_path: Path
+) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "routing.yaml").write_text((PROJECT / "rules" / "routing.yaml").read_text())
+    (rules / "holds.yaml").write_text(ADDRESS_HOLD)
+    world = make_world(FakeStore(scenario("us-order-moves-to-newark")), hold_until_paid, rules)
+    assert world.router.acts_on("orders/updated")
+    await world.router.process(await world.deliver(), owner="w")
+    updated = {"id": 5002, "admin_graphql_api_id": ORDER, "updated_at": "2026-11-27T10:00:00-05:00"}
+    result = await world.router.process(await world.deliver("orders/updated", updated), owner="w")
+    assert result.state == "done" and world.store.order_reads == 1, "held by us: decided again"
+
+
+async def test_other_order_topics_start_no_decision_under_rules_that_do_not_release_on_them(
+    make_world: MakeWorld,
+) -> None:
+    world = make_world(FakeStore(scenario("us-order-moves-to-newark")))
+    assert not world.router.acts_on("orders/updated")
+    updated = {"id": 5002, "admin_graphql_api_id": ORDER}
+    ignored = await world.router.process(await world.deliver("orders/updated", updated), owner="w")
+    assert ignored.state == "ignored" and world.store.order_reads == 0
+
+
+@pytest.mark.parametrize(
+    ("topic", "body", "order"),
+    [
+        ("orders/paid", {"id": 5002}, ORDER),
+        ("orders/paid", {"admin_graphql_api_id": ORDER, "id": 1}, ORDER),
+        ("order_transactions/create", {"order_id": "5002"}, ORDER),
+        ("orders/edited", {"order_edit": {"id": 78, "order_id": 5002}}, ORDER),
+        ("orders/risk_assessment_changed", {"risk_level": "high", "order_id": 5002}, ORDER),
+        ("orders/paid", {"admin_graphql_api_id": "gid://shopify/Order/x"}, None),
+        ("orders/paid", {"id": -4}, None),
+        ("orders/edited", {"order_id": 5002}, None),
+        ("products/update", {"id": 5002}, None),
+    ],
+)
+def test_order_events_name_their_order_each_in_its_own_way(
+    topic: str, body: dict[str, object], order: str | None
+) -> None:
+    assert order_events.order_id(topic, body) == order
 
 
 # --- location load ----------------------------------------------------------------------------
