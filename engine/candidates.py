@@ -6,24 +6,29 @@ comes with issue 5). Exclusions come in three kinds:
 - Shopify's limits on a move (inactive, not fulfilling online orders, MOVE not offered, not
   among the locations Shopify lists for the fulfillment order); staying is always allowed;
 - the rules' policy on sending work to a location (closed day, business hours, cut-off,
-  daily capacity): it stops moves in, never a fulfillment order already there, so that
-  deciding again later in the day does not move it back out;
+  daily capacity): it stops moves in, and keeps a fulfillment order Shopify assigned there
+  from staying; one our stored decision already sent there stays, so that deciding again later
+  in the day (after the cut-off, at full capacity) does not move it back out;
 - restrictions (`refuses:`), which hold for every line, wherever it is.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from functools import lru_cache
 
 from engine.allocation import Unit
 from engine.clock import LocalTime, format_minute, parse_local_time
 from engine.conditions import describe
 from engine.evaluate import line_holds
+from engine.intents import DECISION_METAFIELD_KEY, DECISION_METAFIELD_NAMESPACE
 from engine.model import FulfillmentOrder, Location, Snapshot
 from engine.policy import LocationGroup, LocationRef, LocationSettings
 from engine.ruleset_model import RuleSet, Strategy
 
 CROSS_STORE = "other store — cross-store sourcing comes with issue 5"
+METAFIELD = f"{DECISION_METAFIELD_NAMESPACE}.{DECISION_METAFIELD_KEY}"
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,7 @@ class Candidate:
     settings: LocationSettings | None
     group: LocationGroup | None
     closed: str | None  # why the rules send nothing here now (a move in), or None
+    ours: bool = False  # our stored decision already sent work here: what is here may stay
 
     @property
     def name(self) -> str:
@@ -66,7 +72,8 @@ def resolve(snapshot: Snapshot, ruleset: RuleSet, strategy: Strategy) -> Resolve
         seen.add(location.id)
         settings = settings_for(ruleset, location)
         closed = policy_block(settings, strategy, local, snapshot.location_load.get(location.id, 0))
-        candidates.append(Candidate(location, len(candidates), settings, group, closed))
+        ours = location.id in decided_destinations(snapshot)
+        candidates.append(Candidate(location, len(candidates), settings, group, closed, ours))
     return Resolved(tuple(candidates), tuple(notes))
 
 
@@ -138,11 +145,33 @@ def needs_local_time(ruleset: RuleSet) -> bool:
     return any(s.hours is not None or s.cutoffs or s.closed_on for s in ruleset.location_settings)
 
 
+def decided_destinations(snapshot: Snapshot) -> frozenset[str]:
+    """Locations the decision stored on the order (its metafield) sent fulfillment orders to."""
+    return _destinations(snapshot.order.metafields.get(METAFIELD))
+
+
+@lru_cache(maxsize=256)
+def _destinations(stored: str | None) -> frozenset[str]:
+    try:
+        document = json.loads(stored) if stored else {}
+    except ValueError:
+        return frozenset()
+    found: set[str] = set()
+    for entry in document.get("fulfillment_orders") or () if isinstance(document, dict) else ():
+        if isinstance(entry, dict):
+            found.update(
+                str(e["to"])
+                for e in [entry, *(entry.get("parts") or ())]
+                if isinstance(e, dict) and e.get("to")
+            )
+    return frozenset(found)
+
+
 def move_block(candidate: Candidate, fo: FulfillmentOrder) -> str | None:
-    """Why `fo` may not move to the candidate (None when it is there already or may move)."""
+    """Why `fo` may not go to (or stay at) the candidate, or None."""
     location = candidate.location
     if fo.assigned_location_id == location.id:
-        return None
+        return None if candidate.ours else candidate.closed
     if not location.is_active:
         return "inactive"
     if not location.fulfills_online_orders:

@@ -86,7 +86,10 @@ def _split(
     parts: list[ShipmentPart] = []
     words: list[str] = []
     for location_id in dict.fromkeys(p.location.id for p in placements):
-        here = [p for p in placements if p.location.id == location_id]
+        order = {line.id: index for index, line in enumerate(fo.lines)}
+        here = sorted(
+            (p for p in placements if p.location.id == location_id), key=lambda p: order[p.unit.line.id]
+        )
         lines = _lines([p.unit for p in here])
         skus = ", ".join(p.unit.sku for p in here)
         name, strategy = here[0].location.name, here[0].strategy

@@ -61,7 +61,10 @@ def rank(
     units: Sequence[Unit],
     fos: Sequence[FulfillmentOrder],
 ) -> tuple[list[Ranked], str]:
-    """Candidates in rank order, and a note when a tie-breaker could not be used (or "")."""
+    """Candidates in rank order, and a note when a tie-breaker could not be used (or "").
+
+    Each `Ranked.facts` shows what the tie-breakers used saw; empty when none could be used.
+    """
     if not strategy.rank:
         return [Ranked(c, "") for c in candidates], ""
     where = destination(snapshot, fos)

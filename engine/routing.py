@@ -50,15 +50,19 @@ def _try(run: Run, strategy: Strategy, group: list[FulfillmentOrder], units: lis
     ranked, skipped = rank(run.snapshot, run.ledger, strategy, resolved.candidates, units, group)
     if skipped:
         run.note("rank", f"strategy {strategy.id}", "ranking", skipped)
-    if strategy.rank and ranked:
+    if strategy.rank and ranked and ranked[0].facts:
         order = "; ".join(f"{n}. {r.candidate.name} ({r.facts})" for n, r in enumerate(ranked[:8], start=1))
         more = f"; … {len(ranked) - 8} more" if len(ranked) > 8 else ""
-        by = ", ".join(key.by for key in strategy.rank)
+        by = ", ".join(key.by for key in strategy.rank if not (skipped and key.by == "distance"))
         run.note("rank", f"strategy {strategy.id}", f"ranks by {by}", order + more)
     if strategy.allocation == "split":
         return _split(run, strategy, group, units, ranked)
-    chosen = _ship_complete(run, strategy, group, units, ranked)
+    seen: list[str] = []
+    chosen = _ship_complete(run, strategy, group, units, ranked, seen)
     if chosen is None:
+        tried = ", ".join(seen[:3]) + (f", {len(seen) - 3} more" if len(seen) > 3 else "")
+        for fo in group:
+            run.explain(fo, f"{strategy.id}: {tried or 'no candidate'}")
         return set()
     for unit in units:
         _place(run, unit, chosen, strategy)
@@ -70,17 +74,30 @@ def _try(run: Run, strategy: Strategy, group: list[FulfillmentOrder], units: lis
 
 
 def _ship_complete(
-    run: Run, strategy: Strategy, group: list[FulfillmentOrder], units: list[Unit], ranked: list[Ranked]
+    run: Run,
+    strategy: Strategy,
+    group: list[FulfillmentOrder],
+    units: list[Unit],
+    ranked: list[Ranked],
+    seen: list[str],
 ) -> Location | None:
+    """The first ranked candidate that ships every unit; `seen` collects why others did not."""
     for entry in ranked:
         candidate = entry.candidate
         facts = f" ({entry.facts})" if entry.facts else ""
+        here = all(fo.assigned_location_id == candidate.location.id for fo in group)
         why_not = next((why for fo in group if (why := move_block(candidate, fo)) is not None), None)
         why_not = why_not or next(
             (r for u in units if (r := refusal(candidate, u, strategy)) is not None), None
         )
         if why_not is not None:
-            run.note("candidate", candidate.name + facts, "excluded", why_not)
+            run.note(
+                "candidate",
+                candidate.name + (" (current location)" if here else "") + facts,
+                "excluded",
+                why_not,
+            )
+            seen.append(f"{candidate.name} {why_not}")
             continue
         safety = _safety(candidate, units, strategy)
         check = check_units(run.snapshot, units, candidate.location, run.ledger, safety, group)
@@ -90,6 +107,7 @@ def _ship_complete(
             run.note("candidate", subject, "ships complete", labels(group))
             return candidate.location
         run.note("candidate", subject, "short", ", ".join(str(s) for s in check.shortages))
+        seen.append(f"{candidate.name} short of {', '.join(s.sku for s in check.shortages)}")
     return None
 
 
@@ -109,10 +127,10 @@ def _split(
         run.note("split", f"strategy {strategy.id}", "adjusts", note)
     placed = sum(len(plan.units_at(location_id)) for location_id in plan.assigned)
     if not placed or (plan.unplaced and not strategy.split.partial):
-        left = "; ".join(plan.notes) or "no candidate can ship any line"
+        left = " / ".join(plan.reasons) or "no candidate can ship any line"
         run.note("strategy", f"strategy {strategy.id}", "yields no acceptable plan", left)
         for fo in group:
-            run.explain(fo, f"{strategy.id}: no plan")
+            run.explain(fo, f"{strategy.id}: {left}")
         return set()
     by_id = {c.location.id: c for c in candidates}
     shipments = _describe_plan(plan, by_id)
@@ -122,13 +140,8 @@ def _split(
             for unit in bundle:
                 _place(run, unit, by_id[location_id].location, strategy)
     if plan.unplaced:
-        left = ", ".join(u.sku for bundle in plan.unplaced for u in bundle)
-        run.note(
-            "strategy",
-            f"strategy {strategy.id}",
-            "places part (partial: true)",
-            f"{left} go on to the next strategy",
-        )
+        left = " / ".join(plan.reasons)
+        run.note("strategy", f"strategy {strategy.id}", "places part; the rest goes on (partial: true)", left)
     for fo in group:
         mine = [p for p in run.placements if p.unit.fo.id == fo.id and p.strategy == strategy.id]
         if mine:

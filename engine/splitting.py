@@ -30,7 +30,8 @@ Bundle = tuple[Unit, ...]
 class SplitPlan:
     assigned: dict[str, list[Bundle]] = field(default_factory=dict)  # location id -> bundles
     unplaced: list[Bundle] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # shipments dropped below a minimum
+    reasons: list[str] = field(default_factory=list)  # why each unplaced bundle stayed unplaced
 
     def units_at(self, location_id: str) -> list[Unit]:
         return [unit for bundle in self.assigned.get(location_id, ()) for unit in bundle]
@@ -89,6 +90,7 @@ class _Planner:
         self.pool: dict[tuple[str, str], int] = {}
         self.plan = SplitPlan()
         self.max = strategy.split.max_shipments
+        self.dropped: dict[Bundle, str] = {}  # bundles left over when their shipment fell short
 
     def shipments(self) -> set[str]:
         return self.used | set(self.plan.assigned)
@@ -100,13 +102,11 @@ class _Planner:
     def eligible(self, unit: Unit, candidate: Candidate) -> bool:
         if refusal(candidate, unit, self.strategy) is not None:
             return False
-        location_id = candidate.location.id
-        if unit.at(location_id):
-            return True
         if move_block(candidate, unit.fo) is not None:
             return False
+        location_id = candidate.location.id
         # Shopify refuses to move a line to a location that never stocked its item.
-        return location_id in self.snapshot.inventory.get(unit.item, {})
+        return unit.at(location_id) or location_id in self.snapshot.inventory.get(unit.item, {})
 
     def stock(self, unit: Unit, candidate: Candidate) -> int:
         key = (unit.item, candidate.location.id)
@@ -163,7 +163,7 @@ def plan_split(
     planner.plan.unplaced.extend(remaining)
     _apply_minimums(planner)
     for bundle in planner.plan.unplaced:
-        planner.plan.notes.append(f"{_skus(bundle)} not placed: {_why_unplaced(planner, bundle)}")
+        planner.plan.reasons.append(f"{_skus(bundle)}: {_why_unplaced(planner, bundle)}")
     return planner.plan
 
 
@@ -244,6 +244,7 @@ def _dissolve(planner: _Planner, candidate: Candidate, short: str) -> None:
         target = next((c for c in others if planner.fits(bundle, c, {})), None)
         if target is None:
             planner.plan.unplaced.append(bundle)
+            planner.dropped[bundle] = f"the shipment from {candidate.name} fell below the minimum ({short})"
         else:
             planner.take(bundle, target)
             moved_to.append(target.name)
@@ -252,12 +253,29 @@ def _dissolve(planner: _Planner, candidate: Candidate, short: str) -> None:
 
 
 def _why_unplaced(planner: _Planner, bundle: Bundle) -> str:
+    if bundle in planner.dropped:
+        return planner.dropped[bundle]
     able = [c for c in planner.candidates if planner.fits(bundle, c, {})]
     if able and planner.max is not None:
         return f"it would need more than {planner.max} shipment{'s' if planner.max != 1 else ''}"
-    if able:
-        return "its shipment fell below the minimum"
-    return "no candidate can ship it" + (" together" if len(bundle) > 1 else "")
+    reasons = [_why_not_here(planner, bundle, c) for c in planner.candidates[:4]]
+    more = f"; {len(planner.candidates) - 4} more" if len(planner.candidates) > 4 else ""
+    return ("; ".join(reasons) + more) if reasons else "no candidate location"
+
+
+def _why_not_here(planner: _Planner, bundle: Bundle, candidate: Candidate) -> str:
+    for unit in bundle:
+        if refusal(candidate, unit, planner.strategy) is not None:
+            return f"{candidate.name} refuses {unit.sku}"
+        block = move_block(candidate, unit.fo)
+        if block is not None:
+            return f"{candidate.name}: {block}"
+        if not unit.at(candidate.location.id) and candidate.location.id not in planner.snapshot.inventory.get(
+            unit.item, {}
+        ):
+            return f"{candidate.name} never stocked {unit.sku}"
+    counts = ", ".join(f"{unit.sku} {max(planner.stock(unit, candidate), 0)}" for unit in bundle)
+    return f"{candidate.name} has {counts}"
 
 
 def _skus(bundle: Bundle) -> str:

@@ -83,7 +83,7 @@ def _convert(loader: yaml.SafeLoader, file: str, node: yaml.Node, issues: list[R
     assert isinstance(node, yaml.MappingNode)
     entries: list[tuple[YScalar, YNode]] = []
     seen: set[str] = set()
-    for key_node, value_node in node.value:
+    for key_node, value_node in _merged(node):
         key = _convert(loader, file, key_node, issues)
         if not isinstance(key, YScalar) or not isinstance(key.value, str):
             issues.append(RuleIssue(key.mark, "file", "keys must be plain words", "write `name: value`"))
@@ -94,3 +94,24 @@ def _convert(loader: yaml.SafeLoader, file: str, node: yaml.Node, issues: list[R
         seen.add(key.value)
         entries.append((key, _convert(loader, file, value_node, issues)))
     return YMap(mark, tuple(entries))
+
+
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+def _merged(node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
+    """The entries of a mapping with `<<: *anchor` merges resolved; its own keys win."""
+    own = [(k, v) for k, v in node.value if k.tag != _MERGE]
+    names = {k.value for k, _ in own if isinstance(k, yaml.ScalarNode)}
+    merged: list[tuple[yaml.Node, yaml.Node]] = []
+    for key, value in node.value:
+        if key.tag != _MERGE:
+            continue
+        sources = value.value if isinstance(value, yaml.SequenceNode) else [value]
+        for source in sources:
+            if isinstance(source, yaml.MappingNode):
+                for k, v in _merged(source):
+                    if isinstance(k, yaml.ScalarNode) and k.value not in names:
+                        names.add(k.value)
+                        merged.append((k, v))
+    return merged + own

@@ -84,6 +84,11 @@ EXPECTED = {
     ),
     "us-order-pickup-in-store": ("skipped", [], {"7008": ("skip", None)}),
     "us-order-already-held-by-us": ("held", ["set_metafield"], {"7009": ("hold", None)}),
+    "us-order-four-lines-to-los-angeles": (
+        "routed",
+        ["set_metafield", "add_tags"],
+        {"7042": ("keep", BROOKLYN)},
+    ),
     "us-order-mixed-closed-and-open": (
         "routed",
         ["move", "set_metafield", "add_tags"],
