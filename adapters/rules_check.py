@@ -62,20 +62,23 @@ def check_rules(
     notes = f"{references.stores_note}; {references.locations_note}"
     print_issues(issues, out)
     if issues:
-        print(f"{directory}: {_errors(len(issues))} ({notes})", file=out)
+        print(f"{directory}: {_count(len(issues), 'error')} ({notes})", file=out)
         return EXIT_ERRORS
     print(f"{directory}: OK: {summarize(ruleset)}; {notes}", file=out)
     return EXIT_OK
 
 
 def summarize(ruleset: RuleSet) -> str:
-    groups = len(getattr(ruleset, "groups", ()))  # location groups: not every engine version has them
-    strategies = len(ruleset.strategies)
-    return (
-        f"{strategies} strateg{'ies' if strategies != 1 else 'y'}, "
-        f"{groups} location group{'s' if groups != 1 else ''}, fallback {ruleset.fallback.kind}, "
-        f"version {ruleset.version}"
-    )
+    """Strategies and location groups always; hold rules and location settings when there are any."""
+    counts = [
+        _count(len(ruleset.strategies), "strategy", "strategies"),
+        _count(len(ruleset.location_groups), "location group"),
+    ]
+    if ruleset.holds:
+        counts.insert(0, _count(len(ruleset.holds), "hold rule"))
+    if ruleset.location_settings:
+        counts.append(_count(len(ruleset.location_settings), "location setting"))
+    return f"{', '.join(counts)}, fallback {ruleset.fallback.kind}, version {ruleset.version}"
 
 
 def print_issues(issues: tuple[RuleIssue, ...] | list[RuleIssue], out: TextIO) -> None:
@@ -153,5 +156,5 @@ async def read_live_locations(
     return locations
 
 
-def _errors(count: int) -> str:
-    return f"{count} error{'s' if count != 1 else ''}"
+def _count(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else many or one + 's'}"

@@ -30,6 +30,7 @@ from engine import (
     FulfillmentOrderOutcome,
     HoldFulfillmentOrder,
     Intent,
+    LineQuantity,
     MoveFulfillmentOrder,
     ReleaseHold,
     SetOrderMetafield,
@@ -145,23 +146,34 @@ def _choose_store(stores: tuple[StoreConfig, ...], wanted: str | None) -> StoreC
 def render(decision: Decision, snapshot: Snapshot) -> str:
     """The decision as a rule author reads it: per fulfillment order, the writes, the trace."""
     names = {location.id: location.name for location in snapshot.locations}
+    skus = {line.id: line.sku or _tail(line.id) for _, line in snapshot.lines()}
 
     def name(location_id: str | None) -> str:
         return names.get(location_id or "", location_id or "no location")
+
+    def units(lines: tuple[LineQuantity, ...]) -> str:
+        return ", ".join(f"{skus.get(line.id, _tail(line.id))} ×{line.quantity}" for line in lines)
 
     head = f"{decision.order_name or decision.order_id} ({decision.order_id}) on {decision.store}"
     lines = [head, f"outcome: {decision.outcome}    rule set {decision.ruleset_version}", ""]
     lines.append("fulfillment orders:")
     for fo in decision.fulfillment_orders:
         lines.append(f"  {_short(fo.fulfillment_order_id)}  {fo.action:<4}  {_where(fo, name)}".rstrip())
+        for part in fo.parts:
+            to = {"move": f"→ {name(part.location_id)}", "keep": f"stays at {name(part.location_id)}"}
+            lines.append(
+                f"      {part.action} {to.get(part.action, '')}: {units(part.lines)}".replace(" :", ":")
+            )
         if fo.strategy:
             lines.append(f"      strategy {fo.strategy}")
         if fo.hold_reason:
             lines.append(f"      hold {fo.hold_reason}: {fo.note}")
         elif fo.note:
             lines.append(f"      {fo.note}")
+        if fo.why and fo.strategy is None and fo.why != fo.note:  # a strategy's why repeats the lines above
+            lines.append(f"      why: {fo.why}")
     lines += ["", "intents:" if decision.intents else "intents: none (nothing to write)"]
-    lines += [f"  {n}. {text}" for n, text in enumerate(_intents(decision.intents, name), start=1)]
+    lines += [f"  {n}. {text}" for n, text in enumerate(_intents(decision.intents, name, units), start=1)]
     lines += ["", "trace:", *(f"  {line}" for line in decision.explain().splitlines())]
     return "\n".join(lines)
 
@@ -174,19 +186,23 @@ def _where(fo: FulfillmentOrderOutcome, name: Namer) -> str:
         return f"stays at {name(target or source)}"
     if fo.action == "hold":
         return f"held at {name(source)}"
+    if fo.action == "split":
+        return f"from {name(source)}, {len(fo.parts)} parts"
     return f"at {name(source)}" if source else ""
 
 
-def _intents(intents: tuple[Intent, ...], name: Namer) -> Iterator[str]:
+def _intents(
+    intents: tuple[Intent, ...], name: Namer, units: Callable[[tuple[LineQuantity, ...]], str]
+) -> Iterator[str]:
     for intent in intents:
         if isinstance(intent, MoveFulfillmentOrder):
-            part = f" ({len(intent.lines)} line(s))" if intent.lines else ""
+            part = f" ({units(intent.lines)})" if intent.lines else ""
             yield (
                 f"move {_short(intent.fulfillment_order_id)}{part}: "
                 f"{name(intent.from_location_id)} → {name(intent.to_location_id)}"
             )
         elif isinstance(intent, HoldFulfillmentOrder):
-            fo = _short(intent.fulfillment_order_id)
+            fo = _short(intent.fulfillment_order_id) + (f" ({units(intent.lines)})" if intent.lines else "")
             yield f"hold {fo}: {intent.reason}, handle {intent.handle}, note: {intent.notes}"
         elif isinstance(intent, ReleaseHold):
             yield f"release hold {intent.handle} on {_short(intent.fulfillment_order_id)}"
@@ -196,6 +212,10 @@ def _intents(intents: tuple[Intent, ...], name: Namer) -> Iterator[str]:
             yield f"add tags {', '.join(intent.tags)}"
         else:  # an intent kind newer than this report: show its data rather than nothing
             yield intent.model_dump_json()
+
+
+def _tail(gid: str) -> str:
+    return gid.rsplit("/", 1)[-1]
 
 
 def _short(gid: str) -> str:
