@@ -45,14 +45,23 @@ class Shopify:
     async def send_webhooks_to(self, url: str) -> None:
         (await self.control.post("/_emulator/webhooks/config", json={"url": url})).raise_for_status()
 
-    async def place_order(self, store: str, lines: list[tuple[str, int]]) -> dict[str, Any]:
+    async def place_order(self, store: str, lines: list[tuple[str, int]], **details: Any) -> dict[str, Any]:
+        """Place an order; `details` adds control-API keys (financial_status, customer_tags, source_name)."""
         response = await self.control.post(
             f"/_emulator/stores/{store}/orders",
             json={
                 "lines": [{"sku": sku, "quantity": quantity} for sku, quantity in lines],
                 "shipping_address": {"country_code": "US", "province_code": "NY", "city": "New York"},
+                **details,
             },
         )
+        response.raise_for_status()
+        order: dict[str, Any] = response.json()
+        return order
+
+    async def pay(self, store: str, order_id: str) -> dict[str, Any]:
+        """Capture the order's payment, as the merchant or the gateway would."""
+        response = await self.control.post(f"/_emulator/stores/{store}/orders/{order_id}/pay")
         response.raise_for_status()
         order: dict[str, Any] = response.json()
         return order
