@@ -30,15 +30,21 @@ def load_day(snapshot: Snapshot, now: datetime) -> str:
 
 
 def placed_locations(decision: Decision) -> frozenset[str]:
-    """The locations the decision sends the order's fulfillment orders to (moved or kept there)."""
-    kept_or_moved = {
-        outcome.to_location_id
-        for outcome in decision.fulfillment_orders
-        if outcome.action in ("move", "keep") and outcome.to_location_id
-    }
-    # A partial move may send lines of one fulfillment order to several places: read the intents too.
-    moved = {intent.to_location_id for intent in decision.intents if isinstance(intent, MoveFulfillmentOrder)}
-    return frozenset(kept_or_moved | moved)
+    """The locations the decision sends the order's fulfillment orders to (moved or kept there).
+
+    A split fulfillment order counts where each of its parts is kept or moved (held parts ship
+    from nowhere yet); the move intents are read too, so no target is missed.
+    """
+    places: set[str | None] = set()
+    for outcome in decision.fulfillment_orders:
+        if outcome.action in ("move", "keep"):
+            places.add(outcome.to_location_id)
+        elif outcome.action == "split":
+            places.update(part.location_id for part in outcome.parts if part.action in ("move", "keep"))
+    places.update(
+        intent.to_location_id for intent in decision.intents if isinstance(intent, MoveFulfillmentOrder)
+    )
+    return frozenset(place for place in places if place)
 
 
 async def add_placements(

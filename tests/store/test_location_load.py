@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import adapters.store.database
 from adapters.store import DecisionLog, LocationLoad, create_engine, load_day, migrate, placed_locations
-from engine.decision import Decision, FulfillmentOrderOutcome
+from engine.decision import Decision, FulfillmentOrderOutcome, ShipmentPart
 from engine.intents import HoldFulfillmentOrder, LineQuantity, MoveFulfillmentOrder
 from engine.model import FulfillmentOrder, Order, Snapshot
 
@@ -168,3 +168,18 @@ async def test_a_database_at_the_first_revision_gains_the_table(database_url: st
         assert keys["constrained_columns"] == ["shop", "local_date", "location_id", "order_id"]
     finally:
         await engine.dispose()
+
+
+def test_a_split_counts_where_its_parts_are_kept_or_moved_not_where_they_are_held() -> None:
+    line = (LineQuantity(id="gid://shopify/FulfillmentOrderLineItem/1", quantity=1),)
+    split = FulfillmentOrderOutcome(
+        fulfillment_order_id="gid://shopify/FulfillmentOrder/1",
+        action="split",
+        from_location_id=BROOKLYN,
+        parts=(
+            ShipmentPart(action="keep", location_id=BROOKLYN, lines=line),
+            ShipmentPart(action="move", location_id=CHICAGO, lines=line),
+            ShipmentPart(action="hold", location_id=NEWARK, lines=line),
+        ),
+    )
+    assert placed_locations(decision("gid://shopify/Order/1", split)) == {BROOKLYN, CHICAGO}
