@@ -83,6 +83,15 @@ def _parser() -> argparse.ArgumentParser:
     where.add_argument("--online", action="store_true", help="read each store's locations from the Admin API")
     check.set_defaults(run=_rules_check, default_log_level="warning")
 
+    test = rule_commands.add_parser(
+        "test", help="run the rule authors' test cases (DIR/tests/*.yaml); exit 1 when one fails"
+    )
+    test.add_argument("directory", nargs="?", type=Path, help="default: ROUTING_RULES_DIR")
+    test.add_argument(
+        "--cases", type=Path, action="append", default=[], metavar="PATH", help="more case files or folders"
+    )
+    test.set_defaults(run=_rules_test, default_log_level="warning")
+
     simulate = commands.add_parser(
         "simulate", help="print what the rules decide for one order, and why (writes nothing)"
     )
@@ -127,6 +136,17 @@ def _rules_check(args: argparse.Namespace) -> int:
         locations_file=args.locations,
         online=args.online,
         out=sys.stdout,
+    )
+
+
+def _rules_test(args: argparse.Namespace) -> int:
+    from adapters.rule_check import RuleChecker
+    from adapters.rules_test import run_rule_tests
+
+    settings = load_settings()
+    checker = RuleChecker(timeout_seconds=settings.rules_check_timeout_seconds)
+    return run_rule_tests(
+        args.directory or settings.rules_dir, extra=args.cases, checker=checker, out=sys.stdout
     )
 
 
