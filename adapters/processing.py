@@ -240,6 +240,7 @@ class OrderRouter:
                 {
                     "detail": result.detail,
                     "new_ids": result.new_ids,
+                    "created_ids": list(result.created_ids),
                     "intent": intent.model_dump(mode="json"),
                 },
             )

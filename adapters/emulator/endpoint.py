@@ -113,7 +113,7 @@ class GraphQLEndpoint:
         if isinstance(coerced, list):
             return JSONResponse({"errors": _errors(coerced)})
         answer = self._run(store.domain, schema, document, operation, variables, dict(coerced.coerced))
-        if faults.take("lose_answer_next"):
+        if operation.operation.value == "mutation" and faults.take("lose_answer_next"):
             return _DropResponse()  # it ran: the writes and their webhooks stay
         return answer
 

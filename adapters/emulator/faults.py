@@ -1,7 +1,8 @@
 """Fault injection for the Admin API endpoint: throttles, 500s, delays and dropped connections.
 
-`drop_connection_next` drops the connection before the request runs; `lose_answer_next` runs it
-(a mutation lands, its webhooks go out) and then drops the connection, as when an answer is lost.
+`drop_connection_next` drops the connection before the request runs; `lose_answer_next` lets the
+next *mutation* run (it lands, its webhooks go out) and then drops the connection, as when an
+answer is lost on the way back; queries before it are answered.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ one, or when the snapshot cannot answer (the fulfillment order is not in it, `lo
 did not cover the target, the metafield digest is needed), one fresh state read is made.
 Outcomes are decided in `preconditions` and here:
 
-- APPLIED: the mutation ran without userErrors; `new_ids` follows the ids Shopify returned.
+- APPLIED: the mutation ran without userErrors; `new_ids` and `created_ids` follow the ids
+  Shopify returned (see `IntentResult`).
 - ALREADY_DONE: the effect is already there, or Shopify says so (DUPLICATE_FULFILLMENT_HOLD_HANDLE).
 - SUPERSEDED: someone else changed the state (closed, moved elsewhere, held by others, the
   metafield changed since we read it: STALE_OBJECT).
@@ -29,7 +30,7 @@ from adapters.shopify.client import ShopifyClient
 from adapters.shopify.errors import ShopifyQueryError, ShopifyUserError
 from adapters.shopify.outcomes import IntentOutcome, IntentResult, already_done, applied, failed, superseded
 from adapters.shopify.placement import carved_out, read_line_placement
-from adapters.shopify.preconditions import check_hold, check_move, hold_to_release
+from adapters.shopify.preconditions import FINISHED_STATUSES, check_hold, check_move, hold_to_release
 from adapters.shopify.snapshot import move_variables
 from engine.intents import (
     DECISION_METAFIELD_KEY,
@@ -113,17 +114,12 @@ class Executor:
                 return already_done(
                     f"an earlier attempt moved these lines of {intent.fulfillment_order_id} to "
                     f"{intent.to_location_id} as {landed}",
-                    {intent.fulfillment_order_id: landed},
+                    created_ids=(landed,),
                 )
         payload = await mutations.move_fulfillment_order(
             self.client, intent.fulfillment_order_id, intent.to_location_id, intent.lines
         )
-        moved = (payload.get("movedFulfillmentOrder") or {}).get("id") or intent.fulfillment_order_id
-        new_ids = {intent.fulfillment_order_id: moved} if moved != intent.fulfillment_order_id else {}
-        suffix = f" as {moved}" if new_ids else ""
-        return applied(
-            f"moved {intent.fulfillment_order_id} to {intent.to_location_id}{suffix}", payload, new_ids
-        )
+        return _moved(intent, payload)
 
     async def _carved_out(
         self,
@@ -161,7 +157,7 @@ class Executor:
         detail = f"held {held} ({intent.reason}, {intent.handle})"
         if remaining:
             detail += f"; lines not held are now in {remaining}"
-        return applied(detail, payload, new_ids)
+        return applied(detail, payload, new_ids, created_ids=(remaining,) if remaining else ())
 
     async def _release(self, intent: ReleaseHold, snapshot: Snapshot | None) -> IntentResult:
         state = await self._state_for(intent.fulfillment_order_id, snapshot)
@@ -267,6 +263,25 @@ class Executor:
             metafield_value=metafield.get("value"),
             compare_digest=metafield.get("compareDigest"),
         )
+
+
+def _moved(intent: MoveFulfillmentOrder, payload: dict[str, Any]) -> IntentResult:
+    """APPLIED, with what became of the fulfillment order's id.
+
+    A partial move carves the lines out into a new fulfillment order and the original keeps the
+    rest (move-multi-line recording): the new one is created, the original still stands. When the
+    original is closed instead (Shopify moved everything as a new fulfillment order), the new
+    one stands in for it.
+    """
+    original = intent.fulfillment_order_id
+    moved = (payload.get("movedFulfillmentOrder") or {}).get("id") or original
+    detail = f"moved {original} to {intent.to_location_id}"
+    if moved == original:
+        return applied(detail, payload)
+    original_status = (payload.get("originalFulfillmentOrder") or {}).get("status")
+    if original_status in FINISHED_STATUSES or not intent.lines:
+        return applied(f"{detail} as {moved}", payload, {original: moved})
+    return applied(f"{detail}: the lines are now in {moved}", payload, created_ids=(moved,))
 
 
 def _from_snapshot(snapshot: Snapshot | None, fulfillment_order_id: str) -> _FulfillmentOrderState | None:

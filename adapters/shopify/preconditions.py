@@ -44,7 +44,10 @@ def check_move(
         return superseded(f"{fo.id} is {fo.status}")
     if intent.lines and not _holds_lines(fo, intent.lines):
         if at_target is not None:
-            return already_done(f"the lines to move are at {target} in {at_target.id}", {fo.id: at_target.id})
+            # The original stays with its other lines: the one at the target is created, not a rename.
+            return already_done(
+                f"the lines to move are at {target} in {at_target.id}", created_ids=(at_target.id,)
+            )
         return superseded(f"{fo.id} no longer has the lines and quantities to move")
     if intent.from_location_id is not None and fo.assigned_location_id != intent.from_location_id:
         return superseded(

@@ -149,7 +149,8 @@ class DecisionLog:
         """Every fulfillment order of the order that a decision of ours covered or created.
 
         A decision covers the fulfillment orders of its snapshot; its writes may create more (a
-        partial move, a split, a partial hold), whose ids the settled intents keep in `new_ids`.
+        partial move, a split, a partial hold), whose ids the settled intents keep in `new_ids`
+        and `created_ids`.
         """
         async with self._sessions() as session:
             decisions = (
@@ -175,7 +176,9 @@ class DecisionLog:
             if fulfillment_order_id:
                 seen.add(fulfillment_order_id)
             if result:
-                seen.update((json.loads(result).get("new_ids") or {}).values())
+                settled = json.loads(result)
+                seen.update((settled.get("new_ids") or {}).values())
+                seen.update(settled.get("created_ids") or ())
         return frozenset(seen)
 
     async def snapshot_of(self, decision_id: str) -> Snapshot:

@@ -1,21 +1,38 @@
-"""Partial moves against the emulator over loopback HTTP: lines carved into a new fulfillment order,
-its id followed, and a move whose answer was lost recognised instead of made twice."""
+"""Partial moves against the emulator over loopback HTTP: a plan that splits a fulfillment order
+three ways carried out by processing, and a move whose answer was lost recognised instead of made
+twice."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from adapters.processing import ROUTING_COMPLETE, OrderRouter
+from adapters.rule_files import load_ruleset
 from adapters.shopify.client import ShopifyClient
 from adapters.shopify.errors import ShopifyUnavailable
 from adapters.shopify.executor import IntentOutcome
 from adapters.shopify.gateway import ShopifyGateway
+from adapters.store import (
+    DecisionLog,
+    Delivery,
+    Inbox,
+    NewDelivery,
+    OrderLocks,
+    create_engine,
+    migrate,
+    session_factory,
+)
+from engine.decision import Decision, FulfillmentOrderOutcome, ShipmentPart
 from engine.intents import HoldFulfillmentOrder, LineQuantity, MoveFulfillmentOrder, hold_handle
 from engine.model import Snapshot
-from tests.e2e.conftest import US, Shopify
+from engine.ruleset import RuleSet
+from tests.e2e.conftest import PROJECT, US, Shopify, repeated_writes
 
 
 @pytest.fixture
@@ -62,27 +79,6 @@ def units_by_location(order: dict[str, Any]) -> dict[str, int]:
     }
 
 
-async def test_a_partial_move_carves_the_lines_into_a_new_fulfillment_order_that_later_intents_follow(
-    shopify: Shopify, gateway: ShopifyGateway
-) -> None:
-    order, snapshot = await three_mitts_at_reno(shopify, gateway)
-    move = move_one_to(snapshot, "Newark DC")
-    moved = await gateway.apply(move, snapshot=snapshot)
-    assert moved.outcome is IntentOutcome.APPLIED
-    [(original, carved)] = moved.new_ids.items()
-    assert original == move.fulfillment_order_id and carved != original
-    assert units_by_location(await shopify.order(US, order["id"])) == {"Reno DC": 2, "Newark DC": 1}
-
-    # An intent aimed at the carved-out lines goes to the new fulfillment order (as processing renames it).
-    hold = HoldFulfillmentOrder(
-        fulfillment_order_id=carved, reason="OTHER", notes="check the mitts", handle=hold_handle("OTHER")
-    )
-    assert (await gateway.apply(hold, snapshot=None)).outcome is IntentOutcome.APPLIED
-    after = await shopify.order(US, order["id"])
-    held = next(fo for fo in after["fulfillment_orders"] if fo["id"] == carved)
-    assert held["status"] == "ON_HOLD" and held["assigned_location_name"] == "Newark DC"
-
-
 async def test_a_partial_move_whose_answer_was_lost_is_recognised_on_retry_not_made_again(
     shopify: Shopify, gateway: ShopifyGateway
 ) -> None:
@@ -99,7 +95,7 @@ async def test_a_partial_move_whose_answer_was_lost_is_recognised_on_retry_not_m
     assert retry.outcome is IntentOutcome.ALREADY_DONE, retry.detail
     after = await shopify.order(US, order["id"])
     newark = next(fo for fo in after["fulfillment_orders"] if fo["assigned_location_name"] == "Newark DC")
-    assert retry.new_ids == {move.fulfillment_order_id: newark["id"]}
+    assert retry.created_ids == (newark["id"],) and retry.new_ids == {}
     assert units_by_location(after) == {"Reno DC": 2, "Newark DC": 1}
     assert [m["mutation"] for m in await shopify.mutations()] == ["fulfillmentOrderMove"]
 
@@ -118,3 +114,122 @@ async def test_a_partial_move_that_never_reached_shopify_is_made_on_retry(
 
     assert retry.outcome is IntentOutcome.APPLIED
     assert units_by_location(await shopify.order(US, order["id"])) == {"Reno DC": 2, "Newark DC": 1}
+
+
+# --- a split plan carried out by processing ----------------------------------------------------
+
+
+def split_three_ways(snapshot: Snapshot, ruleset: RuleSet) -> Decision:
+    """A plan as the engine makes for `allocation: split`: one unit to Newark, one to Chicago, and
+    the rest held where it is. Every intent names the original fulfillment order."""
+    [fo] = snapshot.fulfillment_orders
+    line = fo.lines[0]
+    one = (LineQuantity(id=line.id, quantity=1),)
+    newark, chicago = (
+        next(loc.id for loc in snapshot.locations if loc.name == n) for n in ("Newark DC", "Chicago DC")
+    )
+    intents = (
+        MoveFulfillmentOrder(
+            fulfillment_order_id=fo.id,
+            from_location_id=fo.assigned_location_id,
+            to_location_id=newark,
+            lines=one,
+        ),
+        MoveFulfillmentOrder(
+            fulfillment_order_id=fo.id,
+            from_location_id=fo.assigned_location_id,
+            to_location_id=chicago,
+            lines=one,
+        ),
+        HoldFulfillmentOrder(
+            fulfillment_order_id=fo.id,
+            reason="OTHER",
+            notes="the third waits",
+            handle=hold_handle("OTHER"),
+            lines=one,
+        ),
+    )
+    parts = (
+        ShipmentPart(action="move", location_id=newark, lines=one),
+        ShipmentPart(action="move", location_id=chicago, lines=one),
+        ShipmentPart(action="hold", location_id=fo.assigned_location_id, lines=one),
+    )
+    outcome = FulfillmentOrderOutcome(
+        fulfillment_order_id=fo.id, action="split", from_location_id=fo.assigned_location_id, parts=parts
+    )
+    return Decision(
+        store=snapshot.store,
+        order_id=snapshot.order.id,
+        order_name=snapshot.order.name,
+        ruleset_version=ruleset.version,
+        outcome="routed",
+        fulfillment_orders=(outcome,),
+        intents=intents,
+        trace=(),
+    )
+
+
+@pytest.fixture
+async def router(
+    gateway: ShopifyGateway, tmp_path: Path
+) -> AsyncIterator[tuple[OrderRouter, Inbox, DecisionLog]]:
+    database = create_engine(f"sqlite+aiosqlite:///{tmp_path}/routing.db")
+    await migrate(database)
+    sessions = session_factory(database)
+    inbox, log = Inbox(sessions), DecisionLog(sessions)
+    ruleset = load_ruleset(PROJECT / "rules")
+    yield (
+        OrderRouter(
+            stores={US: gateway},
+            ruleset=lambda: ruleset,
+            inbox=inbox,
+            locks=OrderLocks(sessions),
+            log=log,
+            lease_seconds=30,
+            decide=split_three_ways,
+        ),
+        inbox,
+        log,
+    )
+    await database.dispose()
+
+
+async def routing_complete(inbox: Inbox, fulfillment_order_id: str) -> Delivery:
+    body = {"fulfillment_order": {"id": fulfillment_order_id, "status": "open"}}
+    await inbox.store(NewDelivery(webhook_id="w-1", shop=US, topic=ROUTING_COMPLETE, body=json.dumps(body)))
+    delivery = await inbox.lease("worker", 30)
+    assert delivery is not None
+    return delivery
+
+
+@pytest.mark.parametrize("lose_first_answer", [False, True], ids=["answered", "first answer lost"])
+async def test_a_plan_that_splits_a_fulfillment_order_three_ways_is_carried_out_once(
+    shopify: Shopify,
+    gateway: ShopifyGateway,
+    router: tuple[OrderRouter, Inbox, DecisionLog],
+    lose_first_answer: bool,
+) -> None:
+    processing, inbox, log = router
+    order, snapshot = await three_mitts_at_reno(shopify, gateway)
+    delivery = await routing_complete(inbox, snapshot.fulfillment_orders[0].id)
+    if lose_first_answer:
+        await shopify.faults(lose_answer_next=1)  # the first move lands; its answer is lost
+        with pytest.raises(ShopifyUnavailable):
+            await processing.process(delivery, owner="worker")
+    result = await processing.process(delivery, owner="worker")  # a worker retries the delivery
+
+    assert result.state == "done" and result.decision_id is not None
+    after = await shopify.order(US, order["id"])
+    assert units_by_location(after) == {"Reno DC": 1, "Newark DC": 1, "Chicago DC": 1}
+    [reno] = [fo for fo in after["fulfillment_orders"] if fo["assigned_location_name"] == "Reno DC"]
+    assert reno["id"] == snapshot.fulfillment_orders[0].id, "the original kept its id and the rest"
+    assert reno["status"] == "ON_HOLD"
+    mutations = await shopify.mutations()
+    assert [m["mutation"] for m in mutations] == [
+        "fulfillmentOrderMove",
+        "fulfillmentOrderMove",
+        "fulfillmentOrderHold",
+    ]
+    assert repeated_writes(mutations) == []
+    states = [i.state for i in await log.intents(result.decision_id)]
+    assert states == (["already_done", "applied", "applied"] if lose_first_answer else ["applied"] * 3)

@@ -139,17 +139,29 @@ class TestMove:
             "fulfillmentOrderLineItems": None,
         }
 
-    async def test_partial_move_follows_the_new_fulfillment_order(
+    async def test_partial_move_reports_the_fulfillment_order_it_carved_out(
         self, executor: Executor, shopify: ScriptedShopify
     ) -> None:
         shopify.add_json(move_payload(moved_id="gid://shopify/FulfillmentOrder/2"))
         intent = MOVE.model_copy(update={"lines": (LineQuantity(id=LINE.id, quantity=1),)})
         result = await executor.apply(intent, snapshot=snapshot())
         assert result.outcome is IntentOutcome.APPLIED
-        assert result.new_ids == {FO: "gid://shopify/FulfillmentOrder/2"}
+        assert result.created_ids == ("gid://shopify/FulfillmentOrder/2",)
+        assert result.new_ids == {}, "the original keeps its id and the rest of its lines"
         assert shopify.bodies()[0]["variables"]["fulfillmentOrderLineItems"] == [
             {"id": LINE.id, "quantity": 1}
         ]
+
+    async def test_a_move_that_closes_the_original_renames_it(
+        self, executor: Executor, shopify: ScriptedShopify
+    ) -> None:
+        payload = move_payload(moved_id="gid://shopify/FulfillmentOrder/2")
+        payload["data"]["fulfillmentOrderMove"]["originalFulfillmentOrder"]["status"] = "CLOSED"
+        shopify.add_json(payload)
+        intent = MOVE.model_copy(update={"lines": (LineQuantity(id=LINE.id, quantity=3),)})
+        result = await executor.apply(intent, snapshot=snapshot())
+        assert result.new_ids == {FO: "gid://shopify/FulfillmentOrder/2"}, "later intents follow it"
+        assert result.created_ids == ()
 
     async def test_already_at_the_target(self, executor: Executor, shopify: ScriptedShopify) -> None:
         result = await executor.apply(MOVE, snapshot=snapshot(fulfillment_order(assigned_location_id=NEWARK)))

@@ -94,7 +94,7 @@ async def test_a_partial_move_that_landed_is_recognised_by_its_order_line_items(
     shopify.add_json(placement(ORIGINAL_AFTER, CARVED_AT_NEWARK))
     result = await executor.apply(PARTIAL, snapshot=None, decided_on=decided_on())
     assert result.outcome is IntentOutcome.ALREADY_DONE
-    assert result.new_ids == {FO: CARVED}, "later intents follow the lines to the new fulfillment order"
+    assert result.created_ids == (CARVED,) and result.new_ids == {}, "the original keeps the rest"
     assert operations(shopify) == ["RoutingFulfillmentOrderState", "RoutingLinePlacement"], "no second move"
 
 
@@ -103,7 +103,7 @@ async def test_a_partial_move_that_did_not_land_is_made(executor: Executor, shop
     shopify.add_json(placement(placed(FO, BROOKLYN, (LINE.id, MUG, 3))))
     shopify.add_json(move_payload(moved_id=CARVED))
     result = await executor.apply(PARTIAL, snapshot=None, decided_on=decided_on())
-    assert result.outcome is IntentOutcome.APPLIED and result.new_ids == {FO: CARVED}
+    assert result.outcome is IntentOutcome.APPLIED and result.created_ids == (CARVED,)
     assert operations(shopify) == [
         "RoutingFulfillmentOrderState",
         "RoutingLinePlacement",

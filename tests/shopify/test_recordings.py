@@ -172,7 +172,9 @@ class TestMoveRecordings:
         assert result.outcome is IntentOutcome.APPLIED
         assert shopify.bodies()[0]["variables"] == variables  # we send what the live test sent
         moved = payload_of(exchange)["data"]["fulfillmentOrderMove"]["movedFulfillmentOrder"]["id"]
-        assert result.new_ids == {variables["id"]: moved} and moved != variables["id"]
+        # The lines are carved out into `moved`; the original keeps its id and the rest.
+        assert result.created_ids == (moved,) and moved != variables["id"]
+        assert result.new_ids == {}, "later intents on the original's other lines still find it"
         assert result.payload is not None
         assert result.payload["originalFulfillmentOrder"]["id"] == variables["id"]
 
@@ -266,6 +268,7 @@ class TestHoldRecordings:
         remaining = payload_of(exchange)["data"]["fulfillmentOrderHold"]["remainingFulfillmentOrder"]["id"]
         assert remaining in result.detail
         assert result.new_ids == {}  # the held lines keep the original id
+        assert result.created_ids == (remaining,)
         assert (
             shopify.bodies()[0]["variables"]["fulfillmentHold"]["fulfillmentOrderLineItems"]
             == hold["fulfillmentOrderLineItems"]
