@@ -136,7 +136,7 @@ class OrderRouter:
         try:
             # Read under the lease: a decision made meanwhile (a hold awaiting payment) is seen.
             snapshot = await gateway.read_order_snapshot(order_id)
-            why = await self._why_decide_again(delivery.shop, snapshot)
+            why = await self._why_decide_again(delivery, snapshot)
             if why is None:
                 return Result(
                     "ignored",
@@ -151,12 +151,17 @@ class OrderRouter:
         finally:
             await self._locks.release(delivery.shop, order_id, owner)
 
-    async def _why_decide_again(self, shop: str, snapshot: Snapshot) -> str | None:
+    async def _why_decide_again(self, delivery: Delivery, snapshot: Snapshot) -> str | None:
+        # A decision cut short by a crash is finished first, whatever the order looks like now.
+        if await self._log.for_delivery(delivery.id) is not None:
+            return "resuming the decision this delivery started"
+        if await self._log.unfinished(delivery.shop, snapshot.order.id):
+            return "finishing an earlier decision"
         live = [fo for fo in snapshot.fulfillment_orders if fo.status not in FINISHED_STATUSES]
         held = [fo.id for fo in live if any(hold.held_by_us for hold in fo.holds)]
         if held:
             return f"held by us: {', '.join(held)}"
-        seen = await self._log.fulfillment_orders_seen(shop, snapshot.order.id)
+        seen = await self._log.fulfillment_orders_seen(delivery.shop, snapshot.order.id)
         undecided = [fo.id for fo in live if fo.id not in seen]
         if undecided:
             return f"undecided: {', '.join(undecided)}"

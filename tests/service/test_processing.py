@@ -239,6 +239,25 @@ async def test_a_payment_decides_again_and_releases_the_hold_that_waited_for_it(
     assert stored.order.financial_status == "PAID"
 
 
+async def test_a_release_whose_answer_was_lost_is_finished_when_the_payment_is_retried(
+    make_world: MakeWorld,
+) -> None:
+    # Writes: 1 the hold, 2 the release (lands, answer lost).
+    world = make_world(FakeStore(unpaid(), lose_response_of=frozenset({2})), hold_until_paid)
+    await world.router.process(await world.deliver(), owner="w")
+    pay(world.store)
+    paid = await world.deliver("orders/paid", PAID_ORDER)
+    with pytest.raises(ShopifyUnavailable):
+        await world.router.process(paid, owner="w")
+    assert world.store.state.fulfillment_orders[0].holds == (), "the release landed"
+
+    result = await world.router.process(paid, owner="w")  # no hold of ours left, yet it resumes
+
+    assert "resumed" in result.note and result.decision_id is not None
+    assert [i.state for i in await world.log.intents(result.decision_id)] == ["already_done"]
+    assert [type(w) for w in world.store.writes] == [HoldFulfillmentOrder, ReleaseHold]
+
+
 async def test_a_payment_for_an_order_decided_and_not_held_by_us_changes_nothing(
     make_world: MakeWorld,
 ) -> None:
