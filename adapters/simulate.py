@@ -23,7 +23,6 @@ from pydantic import ValidationError
 from adapters.rule_check import RuleChecker
 from adapters.rule_files import load_checked_ruleset
 from adapters.settings import ConfigurationError, Settings, StoreConfig, load_stores
-from adapters.shopify.documents import Document
 from engine import (
     AddOrderTags,
     Decision,
@@ -41,19 +40,6 @@ from engine import (
 EXIT_OK = 0
 
 Namer = Callable[[str | None], str]  # a location id to the name staff know it by
-
-
-# The snapshot reader starts from a fulfillment order; this finds one of the order's.
-FIRST_FULFILLMENT_ORDER = Document(
-    name="RoutingSimulateOrderFulfillmentOrder",
-    operation="query",
-    text=(
-        "query RoutingSimulateOrderFulfillmentOrder($id: ID!) {\n"
-        "  order(id: $id) {\n    id\n    fulfillmentOrders(first: 1) {\n      nodes {\n        id\n"
-        "      }\n    }\n  }\n}\n"
-    ),
-    file="adapters/simulate.py",
-)
 
 
 class BadInput(ConfigurationError):
@@ -115,13 +101,7 @@ async def _read_live(config: StoreConfig, settings: Settings, order_id: str) -> 
             access_token=config.access_token,
         )
         try:
-            data = await client.execute(FIRST_FULFILLMENT_ORDER, {"id": order_id})
-            order = data.get("order")
-            nodes = (order or {}).get("fulfillmentOrders", {}).get("nodes", [])
-            if order is None or not nodes:
-                raise BadInput(f"--order: {config.domain} has no order {order_id} with a fulfillment order")
-            # Any of the order's fulfillment orders leads to the whole order's snapshot.
-            return await ShopifyGateway(client).read_snapshot(str(nodes[0]["id"]))
+            return await ShopifyGateway(client).read_order_snapshot(order_id)
         except ShopifyNotFound:
             raise BadInput(f"--order: {config.domain} has no order {order_id}") from None
         except (ShopifyError, httpx.HTTPError) as exc:

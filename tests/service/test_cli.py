@@ -57,3 +57,33 @@ def test_demo_refuses_a_non_positive_order_count() -> None:
     result = run("demo", "--orders", "0")
     assert result.returncode == 2
     assert "--orders" in result.stderr
+
+
+def test_serve_refuses_rules_beyond_a_durable_rules_limit_checked_in_a_child(tmp_path: Path) -> None:
+    stores = tmp_path / "stores.toml"
+    stores.write_text('[[stores]]\ndomain = "a.myshopify.com"\naccess_token = "t"\nclient_secrets = ["s"]\n')
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    many = "".join(f"  - id: s{n}\n    locations: [X]\n" for n in range(64))
+    (rules / "routing.yaml").write_text(f"strategies:\n{many}fallback:\n  keep: true\n")
+    result = run("serve", ROUTING_STORES_FILE=str(stores), ROUTING_RULES_DIR=str(rules))
+    assert result.returncode == 2
+    assert "routing.yaml:128:5: strategy s63: " in result.stderr and "durable_rules" in result.stderr
+
+
+def test_a_too_short_admin_token_is_refused_naming_the_key() -> None:
+    result = run("serve", ROUTING_ADMIN_TOKEN="short-xyzzy")
+    assert result.returncode == 2
+    assert "ROUTING_ADMIN_TOKEN: at least 16 characters" in result.stderr
+    assert "xyzzy" not in result.stderr + result.stdout  # the value itself is never echoed
+
+
+def test_the_rule_tools_answer_on_the_repository_rules() -> None:
+    assert run("rules", "check", "rules").returncode == 0
+    assert run("rules", "test", "rules").returncode == 0
+    assert run("simulate", "fixtures/snapshots/us-order-moves-to-newark.json").returncode == 0
+
+
+def test_rules_needs_a_subcommand() -> None:
+    result = run("rules")
+    assert result.returncode == 2 and "RULES_COMMAND" in result.stderr

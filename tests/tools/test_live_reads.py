@@ -6,12 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-from graphql import build_schema, parse, specified_rules, validate
-
-from adapters.simulate import FIRST_FULFILLMENT_ORDER
 from tests.e2e.conftest import CA, US, Shopify
-from tests.shopify.conftest import schema_path
 
 from .support import ONE_STRATEGY, RULES, Run, cli_async, rules_dir
 
@@ -68,12 +63,3 @@ async def test_check_online_names_a_location_the_store_does_not_have(
     )
     assert run.code == 1
     assert f"routing.yaml:5:28: strategy us-first: location `Toronto DC` is not a location of {US}" in run.out
-
-
-def test_the_order_lookup_document_is_valid_against_the_admin_schema() -> None:
-    path = schema_path()
-    if not path.is_file():
-        pytest.skip(f"Admin schema not found at {path} (set ROUTING_SHOPIFY_SCHEMA)")
-    schema = build_schema(path.read_text("utf-8"), assume_valid=True)
-    errors = validate(schema, parse(FIRST_FULFILLMENT_ORDER.text), specified_rules)
-    assert [error.message for error in errors] == []
