@@ -24,20 +24,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine import (
-    Address,
-    FulfillmentOrder,
-    FulfillmentOrderLine,
-    Location,
-    Mark,
-    Order,
-    RuleIssue,
-    RuleSet,
-    RuleSetError,
-    Snapshot,
-    decide,
-    parse_ruleset,
-)
+from adapters.rule_probes import probe_snapshots
+from engine import Mark, RuleIssue, RuleSetError, decide, parse_ruleset
 
 CHILD_COMMAND = (sys.executable, "-m", "adapters.rule_check")
 DEFAULT_TIMEOUT_SECONDS = 10.0
@@ -154,51 +142,6 @@ def _issue_json(issue: RuleIssue) -> dict[str, Any]:
 
 
 # --- the child -------------------------------------------------------------------------------
-
-PROBE_STORE = "routing-engine-probe.myshopify.com"
-
-
-def probe_snapshots(ruleset: RuleSet) -> list[Snapshot]:
-    """Small orders that reach the matcher: one from an unknown store, one per store the rules name.
-
-    The second kind makes strategies' conditions hold, so their location and allocation code runs
-    here too rather than first in the parent.
-    """
-    from adapters.rule_references import stores_named  # keeps the protocol above free of references
-
-    return [_probe(store) for store in [PROBE_STORE, *sorted(stores_named(ruleset))]]
-
-
-def _probe(store: str) -> Snapshot:
-    here = Location(id="gid://shopify/Location/900001", name="Probe A", store=store)
-    there = Location(id="gid://shopify/Location/900002", name="Probe B", store=store)
-    item = "gid://shopify/InventoryItem/900001"
-    line = FulfillmentOrderLine(
-        id="gid://shopify/FulfillmentOrderLineItem/900001",
-        sku="PROBE-1",
-        inventory_item_id=item,
-        remaining_quantity=1,
-        total_quantity=1,
-    )
-    fo = FulfillmentOrder(
-        id="gid://shopify/FulfillmentOrder/900001",
-        status="OPEN",
-        assigned_location_id=here.id,
-        delivery_method="SHIPPING",
-        destination=Address(country_code="US"),
-        lines=(line,),
-        supported_actions=frozenset({"MOVE", "HOLD"}),
-        movable_to=frozenset({there.id}),
-    )
-    return Snapshot(
-        store=store,
-        order=Order(
-            id="gid://shopify/Order/900001", name="#probe", shipping_address=Address(country_code="US")
-        ),
-        fulfillment_orders=(fo,),
-        locations=(here, there),
-        inventory={item: {here.id: 0, there.id: 1}},
-    )
 
 
 def run_child(request: Mapping[str, Any]) -> dict[str, Any]:

@@ -40,7 +40,13 @@ def read_rule_files(directory: Path) -> dict[str, str]:
     paths = rule_file_paths(directory)
     if not paths:
         raise RuleFilesMissing(f"ROUTING_RULES_DIR: {directory} holds no *.yaml rule file")
-    return {str(path): path.read_text(encoding="utf-8") for path in paths}
+    files: dict[str, str] = {}
+    for path in paths:
+        try:
+            files[str(path)] = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise ConfigurationError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    return files
 
 
 def rule_files_signature(directory: Path) -> Signature:

@@ -47,6 +47,11 @@ def stores_named(ruleset: RuleSet) -> set[str]:
     return named | {use.ref.store for use in _location_uses(ruleset) if use.ref.store}
 
 
+def location_names(ruleset: RuleSet, store: str) -> set[str]:
+    """The locations (names or GIDs) the rules may mean in `store`."""
+    return {use.ref.location for use in _location_uses(ruleset) if use.ref.store in (None, store)}
+
+
 def check_references(
     ruleset: RuleSet,
     files: Mapping[str, str],

@@ -7,13 +7,15 @@ gets a verdict within the timeout and keeps running.
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
 from adapters.rule_check import CheckFailed, CheckPassed, RuleChecker, read_answer
-from engine import parse_ruleset
+from adapters.rule_probes import probe_snapshots
+from engine import decide, parse_ruleset
 
-from .support import ONE_STRATEGY, hazard_checker, many_strategies
+from .support import ONE_STRATEGY, RULES, hazard_checker, many_strategies
 
 FILE = "rules/routing.yaml"
 
@@ -76,3 +78,16 @@ def test_the_child_checks_the_text_it_is_given_not_the_disk() -> None:
     assert RuleChecker().check({"nowhere/x.yaml": ONE_STRATEGY}) == CheckPassed(
         parse_ruleset({"nowhere/x.yaml": ONE_STRATEGY}).version
     )
+
+
+@pytest.mark.parametrize(
+    "path", [RULES / "routing.yaml", *sorted((RULES / "examples").glob("*.yaml"))], ids=lambda p: p.name
+)
+def test_the_probes_give_the_strategies_of_every_example_candidates_to_weigh(path: Path) -> None:
+    # Probe orders sit at locations named as the rules name them, so candidates, exclusions,
+    # ranking and allocation run in the child, not first in the service.
+    ruleset = parse_ruleset({str(path): path.read_text()})
+    decisions = [decide(snapshot, ruleset) for snapshot in probe_snapshots(ruleset)]
+    steps = {entry.step for decision in decisions for entry in decision.trace}
+    assert steps & {"candidate", "rank", "split"}, steps
+    assert RuleChecker().check({str(path): path.read_text()}) == CheckPassed(ruleset.version)

@@ -93,3 +93,10 @@ def test_a_malformed_locations_file_is_a_usage_error(tmp_path: Path) -> None:
     known.write_text('{"north-wind-us.myshopify.com": "Newark DC"}')
     run = cli("rules", "check", rules_dir(tmp_path), "--locations", known)
     assert run.code == 2 and "must list location names" in run.err
+
+
+def test_a_rule_file_that_is_not_utf8_is_a_usage_error_naming_it(tmp_path: Path) -> None:
+    directory = rules_dir(tmp_path)
+    (directory / "latin1.yaml").write_bytes("# Montréal\n".encode("latin-1"))
+    run = cli("rules", "check", directory)
+    assert run.code == 2 and f"{directory}/latin1.yaml: not UTF-8 text" in run.err
