@@ -11,7 +11,7 @@ its own.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from engine.model import FulfillmentOrder, FulfillmentOrderLine, Location, Snapshot
@@ -88,6 +88,7 @@ class Ledger:
 
     def __init__(self) -> None:
         self._delta: dict[tuple[str, str], int] = {}
+        self.version = 0  # changes with every recorded move: what was worked out before is stale
 
     def delta(self, item: str, location_id: str) -> int:
         return self._delta.get((item, location_id), 0)
@@ -95,6 +96,7 @@ class Ledger:
     def record(self, unit: Unit, to_location_id: str) -> None:
         if unit.at(to_location_id):
             return
+        self.version += 1
         key_to = (unit.item, to_location_id)
         self._delta[key_to] = self._delta.get(key_to, 0) - unit.quantity
         if unit.fo.assigned_location_id is not None:
@@ -134,6 +136,42 @@ def usable(free: int, safety: int) -> int:
     return free - safety if free > safety else min(free, 0)
 
 
+class Needs:
+    """What a set of units needs, per item, and what of it is already committed where."""
+
+    def __init__(self, units: Sequence[Unit]) -> None:
+        self.need: dict[str, int] = {}
+        self.labels: dict[str, str] = {}
+        self.own: dict[str, dict[str, int]] = {}  # location id -> item -> units committed there
+        for unit in units:
+            self.need[unit.item] = self.need.get(unit.item, 0) + unit.quantity
+            self.labels.setdefault(unit.item, unit.sku)
+            if unit.fo.assigned_location_id is not None:
+                here = self.own.setdefault(unit.fo.assigned_location_id, {})
+                here[unit.item] = here.get(unit.item, 0) + unit.quantity
+
+    def check(
+        self,
+        snapshot: Snapshot,
+        location: Location,
+        ledger: Ledger,
+        safety: Callable[[str], int],
+        is_current: bool,
+    ) -> CandidateCheck:
+        """Can `location` ship all of it together? `safety` gives a SKU's safety stock there."""
+        own = self.own.get(location.id, {})
+        shortages: list[Shortage] = []
+        for item, wanted in self.need.items():
+            free = free_units(snapshot, ledger, item, location.id)
+            reserve = safety(self.labels[item])
+            have = own.get(item, 0) + usable(free, reserve)
+            if have < wanted:
+                shortages.append(Shortage(self.labels[item], wanted, have, free, reserve))
+        if len(shortages) > 1:
+            shortages.sort(key=lambda s: s.sku)
+        return CandidateCheck(location, is_current, tuple(shortages))
+
+
 def check_units(
     snapshot: Snapshot,
     units: Sequence[Unit],
@@ -142,31 +180,17 @@ def check_units(
     safety: dict[str, int] | None = None,
     fos: Sequence[FulfillmentOrder] = (),
 ) -> CandidateCheck:
-    """Can `location` ship every one of `units` together? `safety` maps items to safety stock.
+    """Can `location` ship every one of `units` together? `safety` maps SKUs to safety stock.
 
     `fos` are the fulfillment orders the units belong to (for "current location").
     """
-    need: dict[str, int] = {}
-    own: dict[str, int] = {}
-    labels: dict[str, str] = {}
-    for unit in units:
-        need[unit.item] = need.get(unit.item, 0) + unit.quantity
-        labels.setdefault(unit.item, unit.sku)
-        if unit.at(location.id):  # committed here already, so not in `available`
-            own[unit.item] = own.get(unit.item, 0) + unit.quantity
-    shortages: list[Shortage] = []
-    for item, wanted in need.items():
-        free = free_units(snapshot, ledger, item, location.id)
-        reserve = (safety or {}).get(item, 0)
-        have = own.get(item, 0) + usable(free, reserve)
-        if have < wanted:
-            shortages.append(Shortage(labels[item], wanted, have, free, reserve))
     is_current = (
         all(fo.assigned_location_id == location.id for fo in fos)
         if fos
         else all(unit.at(location.id) for unit in units)
     )
-    return CandidateCheck(location, is_current, tuple(sorted(shortages, key=lambda s: s.sku)))
+    reserve = safety or {}
+    return Needs(units).check(snapshot, location, ledger, lambda sku: reserve.get(sku, 0), is_current)
 
 
 def best_candidate(checks: Sequence[CandidateCheck]) -> CandidateCheck | None:

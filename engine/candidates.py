@@ -15,26 +15,29 @@ comes with issue 5). Exclusions come in three kinds:
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any, NamedTuple
 
 from engine.allocation import Unit
+from engine.catalog import Calendar, catalog
 from engine.clock import LocalTime, format_minute, parse_local_time
 from engine.conditions import describe
-from engine.evaluate import line_holds
 from engine.intents import DECISION_METAFIELD_KEY, DECISION_METAFIELD_NAMESPACE
 from engine.model import FulfillmentOrder, Location, Snapshot
 from engine.policy import LocationGroup, LocationRef, LocationSettings
 from engine.ruleset_model import RuleSet, Strategy
 
+EARTH_RADIUS_KM = 6371.0088
 CROSS_STORE = "other store — cross-store sourcing comes with issue 5"
 METAFIELD = f"{DECISION_METAFIELD_NAMESPACE}.{DECISION_METAFIELD_KEY}"
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
+    """A location as one strategy sees it; candidates come in a list, in the order written."""
+
     location: Location
-    position: int  # order written, after groups are expanded: the last tie-breaker
     settings: LocationSettings | None
     group: LocationGroup | None
     closed: str | None  # why the rules send nothing here now (a move in), or None
@@ -51,30 +54,163 @@ class Resolved:
     notes: tuple[tuple[str, str, str], ...]  # (subject, verdict, detail) for the trace
 
 
-def resolve(snapshot: Snapshot, ruleset: RuleSet, strategy: Strategy) -> Resolved:
+class Lookup:
+    """One decision's view of the locations: by name and GID, with settings and memos.
+
+    Several strategies name the same locations; what does not depend on the strategy (the
+    location, its settings, its policy block, what it refuses) is worked out once.
+    """
+
+    def __init__(self, snapshot: Snapshot, ruleset: RuleSet) -> None:
+        self.snapshot = snapshot
+        self.ruleset = ruleset
+        self.catalog = catalog(ruleset)
+        self.store = snapshot.store.lower()
+        self.local = parse_local_time(snapshot.local_time)
+        self.ours = decided_destinations(snapshot)
+        self._places: _Places | None = None
+        self._policy: dict[tuple[str, tuple[str, ...]], str | None] = {}
+        self._refusals: dict[tuple[str, str], str | None] = {}
+        self._candidates: dict[tuple[str, str, tuple[str, ...]], Candidate] = {}
+        self._distances: dict[tuple[str, float, float], float | None] = {}
+        self.ranked: dict[Any, Any] = {}  # rank results by what they depend on (see `ranking`)
+        self.checks: dict[Any, Any] = {}  # ship-complete checks by what they depend on
+
+    def places(self) -> _Places:
+        """The store's locations by name and GID, shared by decisions that see the same ones."""
+        if self._places is None:
+            self._places = places_of(self.ruleset.version, self.snapshot)
+        return self._places
+
+    def location(self, ref: LocationRef) -> Location | None:
+        by_key = self.places().by_key
+        return by_key.get(ref.location) or by_key.get(ref.location.casefold())
+
+    def settings(self, location: Location) -> LocationSettings | None:
+        return self.catalog.settings_of(self.store, location.id, location.name)
+
+    def policy(
+        self, location: Location, settings: LocationSettings | None, ignore: tuple[str, ...]
+    ) -> str | None:
+        key = (location.id, ignore)
+        if key not in self._policy:
+            load = self.snapshot.location_load.get(location.id, 0)
+            calendar = self.catalog.calendars[settings.origin] if settings is not None else None
+            self._policy[key] = policy_block(settings, calendar, ignore, self.local, load)
+        return self._policy[key]
+
+    def candidate(
+        self, location: Location, group: LocationGroup | None, ignore: tuple[str, ...]
+    ) -> Candidate:
+        key = (location.id, group.name if group is not None else "", ignore)
+        found = self._candidates.get(key)
+        if found is None:
+            settings = self.settings(location)
+            closed = self.policy(location, settings, ignore)
+            found = Candidate(location, settings, group, closed, location.id in self.ours)
+            self._candidates[key] = found
+        return found
+
+    def distance_km(self, location: Location, latitude: float, longitude: float) -> float | None:
+        """Great-circle distance from a destination; None when the location has no coordinates."""
+        key = (location.id, latitude, longitude)
+        if key not in self._distances:
+            address = location.address
+            self._distances[key] = (
+                None
+                if address.latitude is None or address.longitude is None
+                else haversine_km(latitude, longitude, address.latitude, address.longitude)
+            )
+        return self._distances[key]
+
+    def safety_stock(self, candidate: Candidate, sku: str, strategy: Strategy) -> int:
+        if "safety_stock" in strategy.ignore:
+            return 0
+        group, settings = candidate.group, candidate.settings
+        if group is None and settings is None:
+            return 0
+        key = (group.name if group is not None else "", settings.origin if settings is not None else "")
+        table = self.catalog.safety.get(key)
+        if table is None:
+            table = self.catalog.safety[key] = safety_table(group, settings)
+        by_sku, default = table
+        return by_sku.get(sku.casefold(), default) if by_sku else default
+
+    def refusal(self, candidate: Candidate, unit: Unit, strategy: Strategy) -> str | None:
+        """Why the candidate never ships this line (`refuses:`), or None."""
+        settings = candidate.settings
+        if settings is None or settings.refuses is None or "restrictions" in strategy.ignore:
+            return None
+        key = (candidate.location.id, unit.line.id)
+        if key not in self._refusals:
+            refused = self.catalog.refuses[settings.origin](unit.line)
+            self._refusals[key] = (
+                f"does not ship {unit.sku} (refuses {describe(settings.refuses)})" if refused else None
+            )
+        return self._refusals[key]
+
+
+@dataclass
+class _Places:
+    """One store's locations (kept alive: the cache key holds their ids) and, per strategy, the
+    locations its `locations:` resolve to there, with the group each came from."""
+
+    locations: tuple[Location, ...]
+    by_key: dict[str, Location]
+    resolved: dict[int, tuple[tuple[tuple[Location, LocationGroup | None], ...], tuple[Note, ...]]]
+
+
+Note = tuple[str, str, str]  # (subject, verdict, detail) for the trace
+_PLACES: dict[tuple[str, str, tuple[int, ...]], _Places] = {}
+_MAX_PLACES = 64
+
+
+def places_of(version: str, snapshot: Snapshot) -> _Places:
+    """Decisions on the same Location objects (the service caches a store's locations) share
+    their index; a snapshot read afresh simply builds its own."""
+    key = (version, snapshot.store, tuple(map(id, snapshot.locations)))
+    found = _PLACES.get(key)
+    if found is None:
+        own = [loc for loc in snapshot.locations if loc.store == snapshot.store]
+        by_key = {loc.name.casefold(): loc for loc in reversed(own)} | {loc.id: loc for loc in own}
+        found = _Places(snapshot.locations, by_key, {})
+        if version:
+            if len(_PLACES) >= _MAX_PLACES:
+                del _PLACES[next(iter(_PLACES))]
+            _PLACES[key] = found
+    return found
+
+
+def resolve(lookup: Lookup, strategy: Strategy, index: int) -> Resolved:
     """The strategy's candidates in the order written, each with its settings and group."""
-    own = [loc for loc in snapshot.locations if loc.store == snapshot.store]
-    local = parse_local_time(snapshot.local_time)
-    candidates: list[Candidate] = []
-    notes: list[tuple[str, str, str]] = []
+    places = lookup.places()
+    static = places.resolved.get(index)
+    if static is None:
+        static = places.resolved[index] = _resolve_static(lookup, strategy)
+    entries, notes = static
+    return Resolved(
+        tuple(lookup.candidate(location, group, strategy.ignore) for location, group in entries), notes
+    )
+
+
+def _resolve_static(
+    lookup: Lookup, strategy: Strategy
+) -> tuple[tuple[tuple[Location, LocationGroup | None], ...], tuple[Note, ...]]:
+    entries: list[tuple[Location, LocationGroup | None]] = []
+    notes: list[Note] = []
     seen: set[str] = set()
-    for ref, group in _entries(ruleset, strategy):
-        if ref.store is not None and ref.store != snapshot.store.lower():
+    for ref, group in _entries(lookup.ruleset, strategy):
+        if ref.store is not None and ref.store != lookup.store:
             notes.append((ref.label(), "skipped", CROSS_STORE))
             continue
-        wanted = ref.location.casefold()
-        location = next((loc for loc in own if loc.id == ref.location or loc.name.casefold() == wanted), None)
+        location = lookup.location(ref)
         if location is None:
-            notes.append((ref.location, "not found", f"no such location in {snapshot.store}; ignored"))
+            notes.append((ref.location, "not found", f"no such location in {lookup.snapshot.store}; ignored"))
             continue
-        if location.id in seen:
-            continue
-        seen.add(location.id)
-        settings = settings_for(ruleset, location)
-        closed = policy_block(settings, strategy, local, snapshot.location_load.get(location.id, 0))
-        ours = location.id in decided_destinations(snapshot)
-        candidates.append(Candidate(location, len(candidates), settings, group, closed, ours))
-    return Resolved(tuple(candidates), tuple(notes))
+        if location.id not in seen:
+            seen.add(location.id)
+            entries.append((location, group))
+    return tuple(entries), tuple(notes)
 
 
 def _entries(ruleset: RuleSet, strategy: Strategy) -> list[tuple[LocationRef, LocationGroup | None]]:
@@ -88,55 +224,40 @@ def _entries(ruleset: RuleSet, strategy: Strategy) -> list[tuple[LocationRef, Lo
     return entries
 
 
-def settings_for(ruleset: RuleSet, location: Location) -> LocationSettings | None:
-    index = _settings_index(ruleset)
-    store = location.store.lower()
-    for key in ((store, location.id), (store, location.name.casefold()), (None, location.id)):
-        if key in index:
-            return index[key]
-    return index.get((None, location.name.casefold()))
-
-
-_INDEXES: dict[str, dict[tuple[str | None, str], LocationSettings]] = {}
-
-
-def _settings_index(ruleset: RuleSet) -> dict[tuple[str | None, str], LocationSettings]:
-    """Settings by (store or None, GID or lower-case name), built once per rule-set version."""
-    index = _INDEXES.get(ruleset.version) if ruleset.version else None
-    if index is None:
-        index = {}
-        for settings in ruleset.location_settings:
-            ref = settings.ref
-            key = ref.location if ref.location.startswith("gid://") else ref.location.casefold()
-            index[(ref.store, key)] = settings
-        if ruleset.version:
-            _INDEXES[ruleset.version] = index
-    return index
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, a)))
 
 
 def policy_block(
-    settings: LocationSettings | None, strategy: Strategy, local: LocalTime | None, load: int
+    settings: LocationSettings | None,
+    calendar: Calendar | None,
+    ignore: tuple[str, ...],
+    local: LocalTime | None,
+    load: int,
 ) -> str | None:
-    """Why the rules send nothing to this location now, or None."""
-    if settings is None:
+    """Why the rules send nothing to this location now (unless `ignore`d), or None."""
+    if settings is None or calendar is None:
         return None
-    ignore = strategy.ignore
-    if settings.daily_capacity is not None and "capacity" not in ignore and load >= settings.daily_capacity:
-        return f"capacity {load}/{settings.daily_capacity} today"
+    capacity = settings.daily_capacity
+    if capacity is not None and load >= capacity and "capacity" not in ignore:
+        return f"capacity {load}/{capacity} today"
     if local is None:
         return None
-    if "closed_days" not in ignore and local.day.isoformat() in settings.closed_on:
-        return f"closed on {local.day.isoformat()} (calendar)"
+    if calendar.closed_on and local.iso_day in calendar.closed_on and "closed_days" not in ignore:
+        return f"closed on {local.iso_day} (calendar)"
     code = local.weekday_code
-    if settings.hours is not None and "business_hours" not in ignore:
-        today = next((d.open for d in settings.hours if d.day == code), ())
+    if calendar.hours is not None and "business_hours" not in ignore:
+        today = calendar.hours.get(code, ())
         if not today:
             return f"closed on {local.weekday_name}"
         if not any(start <= local.minute < end for start, end in today):
             spans = ", ".join(f"{format_minute(a)}-{format_minute(b)}" for a, b in today)
             return f"outside business hours ({local.weekday_name[:3]} {spans})"
-    cutoff = next((c.minute for c in settings.cutoffs if c.day == code), None)
-    if cutoff is not None and "cutoff" not in ignore and local.minute >= cutoff:
+    cutoff = calendar.cutoffs.get(code)
+    if cutoff is not None and local.minute >= cutoff and "cutoff" not in ignore:
         return f"after the {format_minute(cutoff)} cut-off"
     return None
 
@@ -184,27 +305,18 @@ def move_block(candidate: Candidate, fo: FulfillmentOrder) -> str | None:
     return candidate.closed
 
 
-def refusal(candidate: Candidate, unit: Unit, strategy: Strategy) -> str | None:
-    settings = candidate.settings
-    if settings is None or settings.refuses is None or "restrictions" in strategy.ignore:
-        return None
-    if line_holds(settings.refuses, unit.line):
-        return f"does not ship {unit.sku} (refuses {describe(settings.refuses)})"
-    return None
-
-
-def safety_stock(candidate: Candidate, sku: str, strategy: Strategy) -> int:
-    """Most specific first: the group's per-SKU, the location's per-SKU, the group's, the location's."""
-    if "safety_stock" in strategy.ignore:
-        return 0
-    wanted = sku.casefold()
-    group, settings = candidate.group, candidate.settings
-    for source in (group, settings):
+def safety_table(
+    group: LocationGroup | None, settings: LocationSettings | None
+) -> tuple[dict[str, int], int]:
+    """Safety stock per lower-case SKU, and for any other SKU; the most specific wins:
+    the group's per-SKU, the location's per-SKU, the group's, the location's."""
+    by_sku: dict[str, int] = {}
+    for source in (settings, group):  # later wins: the group's per-SKU over the location's
         if source is not None:
-            for amount in source.safety_stock_by_sku:
-                if amount.sku.casefold() == wanted:
-                    return amount.units
+            by_sku.update({amount.sku.casefold(): amount.units for amount in source.safety_stock_by_sku})
+    default = 0
     for source in (group, settings):
         if source is not None and source.safety_stock is not None:
-            return source.safety_stock
-    return 0
+            default = source.safety_stock
+            break
+    return by_sku, default

@@ -27,6 +27,10 @@ class LocalTime:
     day: date
 
     @property
+    def iso_day(self) -> str:
+        return _iso(self.day)
+
+    @property
     def weekday_code(self) -> str:
         return WEEKDAYS[self.weekday]
 
@@ -37,6 +41,11 @@ class LocalTime:
     @property
     def clock(self) -> str:
         return format_minute(self.minute)
+
+
+@lru_cache(maxsize=64)
+def _iso(day: date) -> str:
+    return day.isoformat()
 
 
 @lru_cache(maxsize=256)

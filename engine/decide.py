@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from engine.candidates import needs_local_time
+from engine.candidates import Lookup, needs_local_time
 from engine.clock import parse_local_time
 from engine.decision import Decision, FulfillmentOrderOutcome
 from engine.holds import ToMatch, apply_holds, screen
@@ -26,7 +26,7 @@ __all__ = ["TAG_HELD", "TAG_ROUTED", "decide"]
 
 
 def decide(snapshot: Snapshot, ruleset: RuleSet) -> Decision:
-    run = Run(snapshot, ruleset)
+    run = Run(snapshot, ruleset, Lookup(snapshot, ruleset))
     outcomes: dict[str, FulfillmentOrderOutcome] = {}
     to_match: list[FulfillmentOrder] = []
     for fo in snapshot.fulfillment_orders:
@@ -64,5 +64,5 @@ def decide(snapshot: Snapshot, ruleset: RuleSet) -> Decision:
         outcome=outcome,
         fulfillment_orders=ordered,
         intents=intents,
-        trace=tuple(run.trace),
+        trace=run.entries(),
     )

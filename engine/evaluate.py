@@ -43,6 +43,35 @@ def line_holds(condition: Condition, line: FulfillmentOrderLine) -> bool:
     return holds(condition, lambda name: _line_value(name, line))
 
 
+LinePredicate = Callable[[FulfillmentOrderLine], bool]
+
+
+def line_predicate(condition: Condition) -> LinePredicate:
+    """`condition` over one line as a function, worked out once (fields and operators resolved)."""
+    if isinstance(condition, Compare):
+        spec = spec_for(condition.field, "line")
+        assert spec is not None, condition.field
+        read, op, values = spec.read, condition.op, condition.values
+        return lambda line: compare(spec, op, values, read(line))
+    if isinstance(condition, Not):
+        inner = line_predicate(condition.condition)
+        return lambda line: not inner(line)
+    if isinstance(condition, AllOf | AnyOf):
+        parts = [line_predicate(c) for c in condition.conditions]
+        if isinstance(condition, AllOf):
+            return lambda line: all(part(line) for part in parts)
+        return lambda line: any(part(line) for part in parts)
+    raise ValueError("a line condition cannot hold another line condition")
+
+
+def lines_predicate(condition: Lines) -> Callable[[FulfillmentOrder], bool]:
+    """`any_line:` / `all_lines:` over a fulfillment order's lines with units left."""
+    test = line_predicate(condition.condition)
+    if condition.quantifier == "any":
+        return lambda fo: any(test(line) for line in fo.lines if line.remaining_quantity > 0)
+    return lambda fo: all(test(line) for line in fo.lines if line.remaining_quantity > 0)
+
+
 def open_lines(fo: FulfillmentOrder) -> list[FulfillmentOrderLine]:
     return [line for line in fo.lines if line.remaining_quantity > 0]
 

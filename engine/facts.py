@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from engine.compiler import ANCHOR_PROPERTY, ANCHOR_VALUE, FactSchema, Flag
 from engine.conditions import Compare, spec_for
-from engine.evaluate import compare, lines_hold, open_lines
+from engine.evaluate import compare, lines_predicate
 from engine.fields import Value
 from engine.model import FulfillmentOrder, Snapshot
 
@@ -60,8 +60,8 @@ def _reader(name: str) -> _Reader:
 def _evaluator(flag: Flag) -> Callable[[Snapshot, FulfillmentOrder, dict[str, Value]], bool]:
     test = flag.test
     if not isinstance(test, Compare):
-        lines_test = test
-        return lambda _snapshot, fo, _seen: lines_hold(lines_test, open_lines(fo))
+        holds = lines_predicate(test)
+        return lambda _snapshot, fo, _seen: holds(fo)
     spec = spec_for(test.field, "fo")
     assert spec is not None, test.field
     read, name, op, values = spec.read, test.field, test.op, test.values

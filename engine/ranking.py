@@ -13,29 +13,23 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from engine.allocation import Ledger, Unit, free_units, usable
-from engine.candidates import Candidate, safety_stock
+from engine.candidates import Candidate, Lookup
 from engine.model import Address, FulfillmentOrder, Snapshot
 from engine.policy import RankKey
 from engine.ruleset_model import Strategy
 
-EARTH_RADIUS_KM = 6371.0088
 _LAST = math.inf
 
 
-@dataclass(frozen=True)
-class Ranked:
+class Ranked(NamedTuple):
     candidate: Candidate
-    facts: str  # "412 km, priority 2": what the ranking saw, for the trace
+    facts: str  # "412 km, priority 2": what the ranking saw, for the trace ("" below the top)
 
 
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, a)))
+SHOWN = 8  # candidates whose ranking facts the trace shows
 
 
 def destination(snapshot: Snapshot, fos: Sequence[FulfillmentOrder]) -> Address | None:
@@ -54,7 +48,7 @@ def country_of(snapshot: Snapshot, fos: Sequence[FulfillmentOrder]) -> str:
 
 
 def rank(
-    snapshot: Snapshot,
+    lookup: Lookup,
     ledger: Ledger,
     strategy: Strategy,
     candidates: Sequence[Candidate],
@@ -67,6 +61,29 @@ def rank(
     """
     if not strategy.rank:
         return [Ranked(c, "") for c in candidates], ""
+    # Strategies that share locations and tie-breakers rank alike: work it out once per decision.
+    stock = any(key.by == "stock" for key in strategy.rank)
+    memo = (
+        strategy.rank,
+        tuple(candidates),
+        tuple(fo.id for fo in fos),
+        (tuple(unit.line.id for unit in units), ledger.version, strategy.ignore) if stock else None,
+    )
+    found = lookup.ranked.get(memo)
+    if found is None:
+        found = lookup.ranked[memo] = _rank(lookup, ledger, strategy, candidates, units, fos)
+    return found
+
+
+def _rank(
+    lookup: Lookup,
+    ledger: Ledger,
+    strategy: Strategy,
+    candidates: Sequence[Candidate],
+    units: Sequence[Unit],
+    fos: Sequence[FulfillmentOrder],
+) -> tuple[list[Ranked], str]:
+    snapshot = lookup.snapshot
     where = destination(snapshot, fos)
     country = country_of(snapshot, fos)
     skipped = ""
@@ -76,65 +93,81 @@ def rank(
             skipped = "the destination has no coordinates: distance not used, the next tie-breaker decides"
             continue
         keys.append(key)
-    measures: list[Callable[[Candidate], tuple[float, str]]] = []
-    for key in keys:
-        measures.append(_measure(key, snapshot, ledger, strategy, units, where, country))
-    scored: list[tuple[tuple[float, ...], Candidate, str]] = []
-    for candidate in candidates:
-        values = [measure(candidate) for measure in measures]
-        order = tuple(v for v, _ in values) + (float(candidate.position),)
-        scored.append((order, candidate, ", ".join(text for _, text in values)))
-    scored.sort(key=lambda entry: entry[0])
-    return [Ranked(candidate, facts) for _, candidate, facts in scored], skipped
+    measures = [_measure(key, lookup, ledger, strategy, units, where, country) for key in keys]
+    scored = [
+        ((*(value(candidate) for value, _ in measures), float(position)), position, candidate)
+        for position, candidate in enumerate(candidates)
+    ]
+    scored.sort()
+    # Formatting is the costly part: only the candidates the trace shows get their facts.
+    return [
+        Ranked(candidate, ", ".join(text(candidate) for _, text in measures) if n < SHOWN else "")
+        for n, (_, _, candidate) in enumerate(scored)
+    ], skipped
+
+
+Value = Callable[[Candidate], float]
+Text = Callable[[Candidate], str]
 
 
 def _measure(
     key: RankKey,
-    snapshot: Snapshot,
+    lookup: Lookup,
     ledger: Ledger,
     strategy: Strategy,
     units: Sequence[Unit],
     where: Address | None,
     country: str,
-) -> Callable[[Candidate], tuple[float, str]]:
+) -> tuple[Value, Text]:
+    """The key's value for a candidate (smaller ranks first), and its words for the trace."""
     if key.by == "distance":
         assert where is not None and where.latitude is not None and where.longitude is not None
-        lat, lon = where.latitude, where.longitude
-        band = key.band_km
+        lat, lon, band = where.latitude, where.longitude, key.band_km
 
-        def distance(c: Candidate) -> tuple[float, str]:
-            address = c.location.address
-            if address.latitude is None or address.longitude is None:
-                return _LAST, "no coordinates"
-            km = haversine_km(lat, lon, address.latitude, address.longitude)
-            return (math.floor(km / band) if band else km), f"{km:,.0f} km"
+        def distance(c: Candidate) -> float:
+            km = lookup.distance_km(c.location, lat, lon)
+            return _LAST if km is None else (math.floor(km / band) if band else km)
 
-        return distance
+        def distance_text(c: Candidate) -> str:
+            km = lookup.distance_km(c.location, lat, lon)
+            return "no coordinates" if km is None else f"{km:,.0f} km"
+
+        return distance, distance_text
     if key.by == "priority":
-        return lambda c: _optional(c.settings.priority if c.settings else None, "priority {}", "no priority")
-    if key.by == "cost":
-        return lambda c: _optional(
-            c.settings.cost_to(country) if c.settings else None, "cost {:.2f}", "no cost"
+        return (
+            lambda c: _LAST if c.settings is None or c.settings.priority is None else c.settings.priority,
+            lambda c: (
+                "no priority"
+                if c.settings is None or c.settings.priority is None
+                else f"priority {c.settings.priority}"
+            ),
         )
+    if key.by == "cost":
+
+        def cost(c: Candidate) -> float | None:
+            return c.settings.cost_to(country) if c.settings is not None else None
+
+        return (
+            lambda c: _LAST if (amount := cost(c)) is None else amount,
+            lambda c: "no cost" if (amount := cost(c)) is None else f"cost {amount:.2f}",
+        )
+    load = lookup.snapshot.location_load
     if key.by == "load":
-
-        def load(c: Candidate) -> tuple[float, str]:
-            count = snapshot.location_load.get(c.location.id, 0)
-            return float(count), f"{count} sent today"
-
-        return load
-
+        return (
+            lambda c: float(load.get(c.location.id, 0)),
+            lambda c: f"{load.get(c.location.id, 0)} sent today",
+        )
     items = {unit.item: unit.sku for unit in units}
+    seen: dict[str, int] = {}
 
-    def stock(c: Candidate) -> tuple[float, str]:
-        total = sum(unit.quantity for unit in units if unit.at(c.location.id))
-        for item, sku in items.items():
-            free = free_units(snapshot, ledger, item, c.location.id)
-            total += max(usable(free, safety_stock(c, sku, strategy)), 0)
-        return -float(total), f"{total} in stock"
+    def in_stock(c: Candidate) -> int:
+        total = seen.get(c.location.id)
+        if total is None:
+            total = sum(unit.quantity for unit in units if unit.at(c.location.id))
+            for item, sku in items.items():
+                free = free_units(lookup.snapshot, ledger, item, c.location.id)
+                total += max(usable(free, lookup.safety_stock(c, sku, strategy)), 0)
+            seen[c.location.id] = total
+        return total
 
-    return stock
-
-
-def _optional(value: float | None, shown: str, missing: str) -> tuple[float, str]:
-    return (_LAST, missing) if value is None else (float(value), shown.format(value))
+    return (lambda c: -float(in_stock(c)), lambda c: f"{in_stock(c)} in stock")

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from engine.allocation import Unit, check_units, units_of
-from engine.candidates import Candidate, move_block, refusal, resolve, safety_stock
-from engine.conditions import describe
+from engine.allocation import Needs, Unit, units_of
+from engine.candidates import Candidate, move_block, resolve
 from engine.model import FulfillmentOrder, Location
 from engine.ranking import Ranked, rank
 from engine.ruleset_model import Strategy
@@ -24,30 +23,46 @@ def route(run: Run, fos: Sequence[FulfillmentOrder], matched: dict[str, frozense
     """Place what the strategies can; placements, targets and checks are recorded in `run`."""
     pending: dict[str, list[Unit]] = {fo.id: units_of([fo]) for fo in fos}
     open_fos = list(fos)
+    catalog = run.lookup.catalog
+    elsewhere: list[str] = []  # strategies limited to other stores: one trace line for all
     for index, strategy in enumerate(run.ruleset.strategies):
         if not open_fos:
             break
+        stores = catalog.stores[index]
+        if stores is not None and run.lookup.store not in stores:
+            elsewhere.append(strategy.id)
+            continue
         group = [fo for fo in open_fos if index in matched[fo.id]]
         if not group:
-            why = describe(strategy.when) if strategy.when is not None else ""
+            why = catalog.descriptions[index]
             run.note("strategy", f"strategy {strategy.id}", f"does not apply to {labels(open_fos)}", why)
             continue
         run.note("strategy", f"strategy {strategy.id}", f"conditions hold for {labels(group)}")
         units = [unit for fo in group for unit in pending[fo.id]]
-        done = _try(run, strategy, group, units)
+        done = _try(run, index, strategy, group, units)
         for fo in group:
             placed = {p.unit.line.id for p in run.placements if p.unit.fo.id == fo.id}
             pending[fo.id] = [u for u in pending[fo.id] if u.line.id not in placed]
             if fo.id in done or (not pending[fo.id] and fo.id in run.targets):
                 open_fos.remove(fo)
+    if elsewhere:
+        shown = ", ".join(elsewhere[:6]) + (f" and {len(elsewhere) - 6} more" if len(elsewhere) > 6 else "")
+        run.note(
+            "strategy",
+            f"{len(elsewhere)} strategies for other stores",
+            "do not apply",
+            f"{shown} (store is {run.snapshot.store})",
+        )
 
 
-def _try(run: Run, strategy: Strategy, group: list[FulfillmentOrder], units: list[Unit]) -> set[str]:
+def _try(
+    run: Run, index: int, strategy: Strategy, group: list[FulfillmentOrder], units: list[Unit]
+) -> set[str]:
     """Run one strategy; the ids of the fulfillment orders it settled completely."""
-    resolved = resolve(run.snapshot, run.ruleset, strategy)
+    resolved = resolve(run.lookup, strategy, index)
     for subject, verdict, detail in resolved.notes:
         run.note("candidate", subject, verdict, detail)
-    ranked, skipped = rank(run.snapshot, run.ledger, strategy, resolved.candidates, units, group)
+    ranked, skipped = rank(run.lookup, run.ledger, strategy, resolved.candidates, units, group)
     if skipped:
         run.note("rank", f"strategy {strategy.id}", "ranking", skipped)
     if strategy.rank and ranked and ranked[0].facts:
@@ -82,14 +97,21 @@ def _ship_complete(
     seen: list[str],
 ) -> Location | None:
     """The first ranked candidate that ships every unit; `seen` collects why others did not."""
+    needs = Needs(units)
+    lookup = run.lookup
+    lines = tuple(unit.line.id for unit in units)
+    ignores_safety = "safety_stock" in strategy.ignore
+    places = {fo.assigned_location_id for fo in group}
+    refuses = any(e.candidate.settings is not None and e.candidate.settings.refuses for e in ranked)
     for entry in ranked:
         candidate = entry.candidate
         facts = f" ({entry.facts})" if entry.facts else ""
-        here = all(fo.assigned_location_id == candidate.location.id for fo in group)
+        here = len(places) == 1 and candidate.location.id in places
         why_not = next((why for fo in group if (why := move_block(candidate, fo)) is not None), None)
-        why_not = why_not or next(
-            (r for u in units if (r := refusal(candidate, u, strategy)) is not None), None
-        )
+        if why_not is None and refuses:
+            why_not = next(
+                (r for u in units if (r := lookup.refusal(candidate, u, strategy)) is not None), None
+            )
         if why_not is not None:
             run.note(
                 "candidate",
@@ -99,20 +121,27 @@ def _ship_complete(
             )
             seen.append(f"{candidate.name} {why_not}")
             continue
-        safety = _safety(candidate, units, strategy)
-        check = check_units(run.snapshot, units, candidate.location, run.ledger, safety, group)
+        # Strategies sharing locations check the same lines there: once per decision.
+        group_name = candidate.group.name if candidate.group is not None else ""
+        memo = (candidate.location.id, group_name, ignores_safety, lines, run.ledger.version, here)
+        found = lookup.checks.get(memo)
+        if found is None:
+
+            def safety(sku: str, candidate: Candidate = candidate) -> int:
+                return lookup.safety_stock(candidate, sku, strategy)
+
+            check = needs.check(run.snapshot, candidate.location, run.ledger, safety, here)
+            short = ", ".join(str(s) for s in check.shortages)
+            found = lookup.checks[memo] = (check, short, ", ".join(s.sku for s in check.shortages))
+        check, short, skus = found
         run.checks.append(check)
-        subject = candidate.name + (" (current location)" if check.is_current else "") + facts
+        subject = candidate.name + (" (current location)" if here else "") + facts
         if check.ships_complete:
             run.note("candidate", subject, "ships complete", labels(group))
             return candidate.location
-        run.note("candidate", subject, "short", ", ".join(str(s) for s in check.shortages))
-        seen.append(f"{candidate.name} short of {', '.join(s.sku for s in check.shortages)}")
+        run.note("candidate", subject, "short", short)
+        seen.append(f"{candidate.name} short of {skus}")
     return None
-
-
-def _safety(candidate: Candidate, units: list[Unit], strategy: Strategy) -> dict[str, int]:
-    return {unit.item: safety_stock(candidate, unit.sku, strategy) for unit in units}
 
 
 def _split(
@@ -122,7 +151,7 @@ def _split(
     for candidate in candidates:
         if candidate.closed is not None:
             run.note("candidate", candidate.name, "takes no moves", candidate.closed)
-    plan = plan_split(run.snapshot, run.ledger, strategy, candidates, units, run.used_locations())
+    plan = plan_split(run.lookup, run.ledger, strategy, candidates, units, run.used_locations())
     for note in plan.notes:
         run.note("split", f"strategy {strategy.id}", "adjusts", note)
     placed = sum(len(plan.units_at(location_id)) for location_id in plan.assigned)

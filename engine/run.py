@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pydantic import TypeAdapter
+
 from engine.allocation import CandidateCheck, Ledger, Unit
+from engine.candidates import Lookup
 from engine.decision import TraceEntry
 from engine.intents import HoldFulfillmentOrder, MoveFulfillmentOrder, ReleaseHold
 from engine.model import FulfillmentOrder, Location, Snapshot
 from engine.ruleset_model import RuleSet
 
+_TRACE = TypeAdapter(tuple[TraceEntry, ...])  # one validation for the trace: half the cost
 MAX_WHY = 200  # characters of the per-fulfillment-order summary in the metafield
 
 
@@ -24,8 +28,9 @@ class Placement:
 class Run:
     snapshot: Snapshot
     ruleset: RuleSet
+    lookup: Lookup
     ledger: Ledger = field(default_factory=Ledger)
-    trace: list[TraceEntry] = field(default_factory=list)
+    trace: list[dict[str, str]] = field(default_factory=list)  # validated in bulk at the end
     releases: list[ReleaseHold] = field(default_factory=list)
     moves: list[MoveFulfillmentOrder] = field(default_factory=list)
     holds: list[HoldFulfillmentOrder] = field(default_factory=list)
@@ -37,7 +42,11 @@ class Run:
     tags: list[str] = field(default_factory=list)
 
     def note(self, step: str, subject: str, verdict: str, detail: str = "") -> None:
-        self.trace.append(TraceEntry(step=step, subject=subject, verdict=verdict, detail=detail))
+        self.trace.append({"step": step, "subject": subject, "verdict": verdict, "detail": detail})
+
+    def entries(self) -> tuple[TraceEntry, ...]:
+        entries: tuple[TraceEntry, ...] = _TRACE.validate_python(self.trace)
+        return entries
 
     def explain(self, fo: FulfillmentOrder, reason: str) -> None:
         """Add to the short account of `fo` that goes into the metafield and `{why}`."""

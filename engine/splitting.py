@@ -17,10 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from engine.allocation import Ledger, Unit, free_units, usable
-from engine.candidates import Candidate, move_block, refusal, safety_stock
+from engine.candidates import Candidate, Lookup, move_block
 from engine.conditions import Condition
 from engine.evaluate import line_holds
-from engine.model import Snapshot
 from engine.ruleset_model import Strategy
 
 Bundle = tuple[Unit, ...]
@@ -76,15 +75,18 @@ def _together_key(by: str, unit: Unit, when: Condition | None) -> str | None:
 class _Planner:
     def __init__(
         self,
-        snapshot: Snapshot,
+        lookup: Lookup,
         ledger: Ledger,
         strategy: Strategy,
         candidates: Sequence[Candidate],
         units: Sequence[Unit],
         used: set[str],
     ) -> None:
-        self.snapshot, self.ledger, self.strategy = snapshot, ledger, strategy
+        self.lookup, self.ledger, self.strategy = lookup, ledger, strategy
+        self.snapshot = lookup.snapshot
+        self.eligibility: dict[tuple[str, str], bool] = {}
         self.candidates = list(candidates)
+        self.rank = {c.location.id: index for index, c in enumerate(self.candidates)}
         self.units = units
         self.used = used
         self.pool: dict[tuple[str, str], int] = {}
@@ -100,20 +102,25 @@ class _Planner:
         return candidate.location.id in locations or self.max is None or len(locations) < self.max
 
     def eligible(self, unit: Unit, candidate: Candidate) -> bool:
-        if refusal(candidate, unit, self.strategy) is not None:
-            return False
-        if move_block(candidate, unit.fo) is not None:
-            return False
-        location_id = candidate.location.id
-        # Shopify refuses to move a line to a location that never stocked its item.
-        return unit.at(location_id) or location_id in self.snapshot.inventory.get(unit.item, {})
+        key = (unit.line.id, candidate.location.id)
+        found = self.eligibility.get(key)
+        if found is None:
+            location_id = candidate.location.id
+            found = (
+                self.lookup.refusal(candidate, unit, self.strategy) is None
+                and move_block(candidate, unit.fo) is None
+                # Shopify refuses to move a line to a location that never stocked its item.
+                and (unit.at(location_id) or location_id in self.snapshot.inventory.get(unit.item, {}))
+            )
+            self.eligibility[key] = found
+        return found
 
     def stock(self, unit: Unit, candidate: Candidate) -> int:
         key = (unit.item, candidate.location.id)
         if key not in self.pool:
             own = sum(u.quantity for u in self.units if u.item == unit.item and u.at(candidate.location.id))
             free = free_units(self.snapshot, self.ledger, unit.item, candidate.location.id)
-            self.pool[key] = own + usable(free, safety_stock(candidate, unit.sku, self.strategy))
+            self.pool[key] = own + usable(free, self.lookup.safety_stock(candidate, unit.sku, self.strategy))
         return self.pool[key]
 
     def fits(self, bundle: Bundle, candidate: Candidate, taken: dict[str, int]) -> bool:
@@ -146,7 +153,7 @@ class _Planner:
 
 
 def plan_split(
-    snapshot: Snapshot,
+    lookup: Lookup,
     ledger: Ledger,
     strategy: Strategy,
     candidates: Sequence[Candidate],
@@ -154,7 +161,7 @@ def plan_split(
     used: set[str],
 ) -> SplitPlan:
     """Place the units' bundles at the ranked candidates under the strategy's split options."""
-    planner = _Planner(snapshot, ledger, strategy, candidates, units, used)
+    planner = _Planner(lookup, ledger, strategy, candidates, units, used)
     bundles = bundles_of(units, strategy)
     if strategy.split.prefer == "nearer":
         remaining = _nearest_first(planner, bundles)
@@ -182,7 +189,7 @@ def _fewest_shipments(planner: _Planner, bundles: list[Bundle]) -> list[Bundle]:
             chosen = planner.selection(remaining, candidate)
             lines = sum(len(bundle) for bundle in chosen)
             already = candidate.location.id in planner.shipments()
-            score = (-lines, 0 if already else 1, candidate.position)
+            score = (-lines, 0 if already else 1, planner.rank[candidate.location.id])
             if chosen and (best is None or score < best[0]):
                 best = (score, candidate, chosen)
         if best is None:
@@ -215,7 +222,7 @@ def _apply_minimums(planner: _Planner) -> None:
     changed = True
     while changed and len(planner.shipments()) > 1:
         changed = False
-        for location_id in sorted(planner.plan.assigned, key=lambda i: -by_id[i].position):
+        for location_id in sorted(planner.plan.assigned, key=lambda i: -planner.rank[i]):
             units = planner.plan.units_at(location_id)
             short = _below_minimum(units, options.min_shipment_value, options.min_shipment_lines)
             if short is None:
@@ -265,7 +272,7 @@ def _why_unplaced(planner: _Planner, bundle: Bundle) -> str:
 
 def _why_not_here(planner: _Planner, bundle: Bundle, candidate: Candidate) -> str:
     for unit in bundle:
-        if refusal(candidate, unit, planner.strategy) is not None:
+        if planner.lookup.refusal(candidate, unit, planner.strategy) is not None:
             return f"{candidate.name} refuses {unit.sku}"
         block = move_block(candidate, unit.fo)
         if block is not None:

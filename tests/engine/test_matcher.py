@@ -55,11 +55,19 @@ def test_no_facts_means_no_call_into_durable_rules() -> None:
     assert matcher.match(default_rules(), []) == ()
 
 
-def test_many_decisions_in_a_loop_leave_no_live_session() -> None:
+def test_many_decisions_share_one_session_per_rule_set_and_leave_no_fact_behind() -> None:
     ruleset = default_rules()
     for _ in range(1_100):  # more than the 1,024 sessions durable_rules keeps alive per ruleset
-        matcher.match(ruleset, [_fact(store=US), _fact(store="x")])
-    assert matcher.open_sessions() == 0
+        assert matcher.match(ruleset, [_fact(store=US), _fact(store="x")]) == (frozenset({0}), frozenset())
+    assert matcher.facts_left(ruleset) == 0
+    assert matcher.open_sessions() <= len(matcher._REGISTERED)
+
+
+def test_the_same_fact_in_two_decisions_matches_both_times() -> None:
+    ruleset = default_rules()
+    fact = _fact(store=CA)
+    assert matcher.match(ruleset, [fact, fact]) == (frozenset({1}), frozenset({1}))
+    assert matcher.match(ruleset, [fact]) == (frozenset({1}),)
 
 
 def test_every_call_into_durable_rules_holds_one_module_lock() -> None:
@@ -89,7 +97,7 @@ def test_concurrent_callers_get_their_own_answers() -> None:
     for thread in threads:
         thread.join()
     assert results == {n: (frozenset({0 if n % 2 else 1}),) for n in range(8)}
-    assert matcher.open_sessions() == 0
+    assert matcher.facts_left(ruleset) == 0
 
 
 def test_matching_starts_no_background_threads() -> None:

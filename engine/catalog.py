@@ -1,0 +1,95 @@
+"""What a rule set needs at every decision, worked out once per rule-set version.
+
+Descriptions of conditions for the trace, the stores each strategy is limited to, location
+settings by name and GID, and line conditions as Python predicates. Decisions look these up;
+nothing here depends on an order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from engine.conditions import AllOf, Compare, Condition, describe
+from engine.evaluate import line_predicate
+from engine.model import FulfillmentOrderLine
+from engine.policy import LocationSettings
+from engine.ruleset_model import RuleSet, Strategy, ruleset_version
+
+LinePredicate = Callable[[FulfillmentOrderLine], bool]
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """A location's time rules, indexed by weekday code."""
+
+    closed_on: frozenset[str]
+    hours: dict[str, tuple[tuple[int, int], ...]] | None  # None: no business hours
+    cutoffs: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    descriptions: tuple[str, ...]  # per strategy: its `when:` in words ("" without one)
+    stores: tuple[frozenset[str] | None, ...]  # per strategy: the stores it is limited to, if any
+    settings: dict[tuple[str | None, str], LocationSettings]  # (store or None, GID or lower name)
+    refuses: dict[str, LinePredicate]  # settings origin -> the predicate of its `refuses:`
+    calendars: dict[str, Calendar]  # settings origin -> its time rules
+    # (store, GID, name) -> settings: locations keep their ids and names between decisions.
+    found: dict[tuple[str, str, str], LocationSettings | None] = field(default_factory=dict)
+    # (group name, settings origin) -> (safety stock per lower-case SKU, for any other SKU)
+    safety: dict[tuple[str, str], tuple[dict[str, int], int]] = field(default_factory=dict)
+
+    def settings_of(self, store: str, location_id: str, name: str) -> LocationSettings | None:
+        key = (store, location_id, name)
+        if key not in self.found:
+            folded = name.casefold()
+            keys = ((store, location_id), (store, folded), (None, location_id), (None, folded))
+            self.found[key] = next((self.settings[k] for k in keys if k in self.settings), None)
+        return self.found[key]
+
+
+_CATALOGS: dict[str, Catalog] = {}
+
+
+def catalog(ruleset: RuleSet) -> Catalog:
+    key = ruleset.version or ruleset_version(ruleset)
+    found = _CATALOGS.get(key)
+    if found is None:
+        found = _build(ruleset)
+        _CATALOGS[key] = found
+    return found
+
+
+def _build(ruleset: RuleSet) -> Catalog:
+    settings: dict[tuple[str | None, str], LocationSettings] = {}
+    refuses: dict[str, LinePredicate] = {}
+    calendars: dict[str, Calendar] = {}
+    for entry in ruleset.location_settings:
+        calendars[entry.origin] = Calendar(
+            frozenset(entry.closed_on),
+            None if entry.hours is None else {d.day: d.open for d in entry.hours},
+            {c.day: c.minute for c in entry.cutoffs},
+        )
+        ref = entry.ref
+        name = ref.location if ref.location.startswith("gid://") else ref.location.casefold()
+        settings[(ref.store, name)] = entry
+        if entry.refuses is not None:
+            refuses[entry.origin] = line_predicate(entry.refuses)
+    return Catalog(
+        descriptions=tuple(describe(s.when) if s.when is not None else "" for s in ruleset.strategies),
+        stores=tuple(required_stores(s) for s in ruleset.strategies),
+        settings=settings,
+        refuses=refuses,
+        calendars=calendars,
+    )
+
+
+def required_stores(strategy: Strategy) -> frozenset[str] | None:
+    """The stores a strategy's top-level `store:` (or `store: {in: …}`) limits it to."""
+    condition: Condition | None = strategy.when
+    parts = condition.conditions if isinstance(condition, AllOf) else (condition,)
+    for part in parts:
+        if isinstance(part, Compare) and part.field == "store" and part.op in ("in", "equals"):
+            return frozenset(part.values)
+    return None
