@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 from typing import Any
 
@@ -58,6 +59,17 @@ def _cost_extension(requested: int, actual: int | None, bucket: CostBucket) -> d
     }
 
 
+@functools.lru_cache(maxsize=512)
+def _parse_and_validate(query: str) -> tuple[DocumentNode | None, list[GraphQLError]]:
+    """Parse and validate once per distinct document: clients send the same few texts again and
+    again, and validating against the 2.6 MB real schema costs more than answering."""
+    try:
+        document = parse(query)
+    except GraphQLError as error:
+        return None, [error]
+    return document, _validate(document)
+
+
 def _validate(document: DocumentNode) -> list[GraphQLError]:
     real = real_schema()
     if real is not None:
@@ -98,12 +110,8 @@ class GraphQLEndpoint:
                 {"errors": {"query": "Required parameter missing or invalid"}}, status_code=400
             )
         variables = body.get("variables") or {}
-        try:
-            document = parse(query)
-        except GraphQLError as error:
-            return JSONResponse({"errors": _errors([error])})
-        errors = _validate(document)
-        if errors:
+        document, errors = _parse_and_validate(query)
+        if document is None or errors:
             return JSONResponse({"errors": _errors(errors)})
         schema = subset_schema()
         operation = get_operation_ast(document, body.get("operationName"))

@@ -7,7 +7,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
@@ -16,7 +16,7 @@ _MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 def create_engine(url: str) -> AsyncEngine:
-    """An async engine for `url`; SQLite gets one connection, WAL and full fsync on commit."""
+    """An async engine for `url`; SQLite gets one connection and WAL."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
@@ -34,9 +34,11 @@ def create_engine(url: str) -> AsyncEngine:
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    # WAL lets readers run beside the one writer; FULL makes each commit survive a power cut.
+    # WAL lets readers run beside the one writer. NORMAL keeps every commit through a crash of
+    # this process (the outbox re-checks Shopify after anything lost to a power cut); the inbox
+    # raises it to FULL for its own commits, because Shopify does not resend what we answered 200.
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
@@ -57,3 +59,12 @@ def _upgrade(connection: Connection) -> None:
     config.set_main_option("script_location", str(_MIGRATIONS))
     config.attributes["connection"] = connection
     command.upgrade(config, "head")
+
+
+async def flush_to_disk_on_commit(session: AsyncSession, durable: bool) -> None:
+    """On SQLite, make the session's next commit wait for the disk (FULL) or not (NORMAL).
+
+    Must run before the transaction's first write: pysqlite begins a transaction only there.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        await session.execute(text(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}"))

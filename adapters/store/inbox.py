@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.store.clock import Clock, utc_now
+from adapters.store.database import flush_to_disk_on_commit
 from adapters.store.group_commit import GroupCommit
 from adapters.store.tables import DeliveryRow
 
@@ -88,6 +89,7 @@ class Inbox:
             for d in deliveries
         ]
         async with self._sessions.begin() as session:
+            await flush_to_disk_on_commit(session, durable=True)
             dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
             table = DeliveryRow.__table__
             # One cached statement, executed for many rows (SQLAlchemy's "insertmanyvalues").
@@ -97,6 +99,8 @@ class Inbox:
                 .returning(table.c.webhook_id)
             )
             inserted = set((await session.execute(statement, rows)).scalars().all())
+        async with self._sessions() as session:
+            await flush_to_disk_on_commit(session, durable=False)
         # A webhook id twice in one batch: the first is stored, the second is its duplicate.
         first_seen: set[str] = set()
         stored = []

@@ -1,0 +1,107 @@
+"""Shopify cost per order: calls and cost points our decisions spend, against the floor.
+
+The floor of an order is one read plus the writes its plan needs (the mutations it made). Orders
+are placed one at a time and each one's spend is read from the emulator's accounting, so every
+figure belongs to exactly one order. Kinds come from the decision: already in place, a move, an
+out-of-stock hold. Target (issue 7): on average within 1.2 × the floor.
+
+Run: python -m tests.bench.bench_cost [--orders 60]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from tests.bench.stack import US, bench_scenario, running_stack
+
+
+def spent(accounting: dict[str, Any]) -> tuple[int, float]:
+    store = accounting[US]
+    return int(store["calls"]), float(store["points_spent"])
+
+
+def run(orders: int = 60, seed: int = 11) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    scenario = bench_scenario()
+    skus = [p["sku"] for p in scenario["stores"][0]["products"]]
+    per_kind: dict[str, list[dict[str, float]]] = defaultdict(list)
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-cost-") as workdir,
+        running_stack(Path(workdir), scenario) as stack,
+    ):
+        stack.place(US, [(skus[0], 1)])  # warm-up: the location cache's one read is not an order's cost
+        stack.wait_decided(1, timeout=60)
+        for number in range(2, orders + 2):
+            calls_before, points_before = spent(stack.accounting())
+            writes_before = len(stack.mutations())
+            quantity = 10**7 if rng.random() < 0.15 else rng.choice((1, 2))
+            order = stack.place(US, [(rng.choice(skus), quantity)])
+            stack.wait_decided(number, timeout=60)
+            calls_after, points_after = spent(stack.accounting())
+            writes = len(stack.mutations()) - writes_before
+            (outcome,) = stack.query(
+                "SELECT decision FROM decisions WHERE order_id = ? ORDER BY created_at LIMIT 1", order["id"]
+            )[0]
+            actions = {fo["action"] for fo in json.loads(outcome)["fulfillment_orders"]}
+            kind = "hold" if "hold" in actions else "move" if "move" in actions else "in place"
+            per_kind[kind].append(
+                {
+                    "calls": calls_after - calls_before,
+                    "points": points_after - points_before,
+                    "floor": 1 + writes,
+                }
+            )
+    results = []
+    for kind, samples in sorted(per_kind.items()):
+        calls = statistics.mean(s["calls"] for s in samples)
+        floor = statistics.mean(s["floor"] for s in samples)
+        results.append(
+            {
+                "bench": "cost",
+                "kind": kind,
+                "orders": len(samples),
+                "calls_per_order": round(calls, 2),
+                "floor_calls": round(floor, 2),
+                "ratio": round(calls / floor, 3),
+                "points_per_order": round(statistics.mean(s["points"] for s in samples), 1),
+            }
+        )
+    every = [s for samples in per_kind.values() for s in samples]
+    ratio = statistics.mean(s["calls"] for s in every) / statistics.mean(s["floor"] for s in every)
+    results.append({"bench": "cost", "kind": "all", "orders": len(every), "ratio": round(ratio, 3)})
+    return results
+
+
+def report(results: list[dict[str, Any]]) -> None:
+    for result in results:
+        print(json.dumps(result))
+    print(f"\n{'kind':9} {'orders':>6} {'calls':>6} {'floor':>6} {'ratio':>6} {'points':>7}")
+    for r in results[:-1]:
+        row = (
+            r["kind"],
+            r["orders"],
+            r["calls_per_order"],
+            r["floor_calls"],
+            r["ratio"],
+            r["points_per_order"],
+        )
+        print("{:9} {:>6} {:>6} {:>6} {:>6} {:>7}".format(*row))
+    print(f"all: {results[-1]['ratio']} × the floor (target ≤ 1.2)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=60)
+    args = parser.parse_args()
+    report(run(args.orders))
+
+
+if __name__ == "__main__":
+    main()
