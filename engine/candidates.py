@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any
 
 from engine.allocation import Unit
 from engine.catalog import Calendar, catalog
@@ -34,18 +35,42 @@ CROSS_STORE = "other store — cross-store sourcing comes with issue 5"
 METAFIELD = f"{DECISION_METAFIELD_NAMESPACE}.{DECISION_METAFIELD_KEY}"
 
 
-class Candidate(NamedTuple):
-    """A location as one strategy sees it; candidates come in a list, in the order written."""
+class Candidate:
+    """A location as one strategy sees it; candidates come in a list, in the order written.
 
-    location: Location
-    settings: LocationSettings | None
-    group: LocationGroup | None
-    closed: str | None  # why the rules send nothing here now (a move in), or None
-    ours: bool = False  # our stored decision already sent work here: what is here may stay
+    `closed` says why the rules send nothing there now (a move in), or None; it is worked out
+    only for the candidates a strategy actually looks at (ranking needs none of it).
+    """
+
+    __slots__ = ("_closed", "_policy", "group", "location", "ours", "settings")
+
+    def __init__(
+        self,
+        location: Location,
+        settings: LocationSettings | None,
+        group: LocationGroup | None,
+        closed: str | None | Callable[[], str | None] = None,
+        ours: bool = False,
+    ) -> None:
+        self.location = location
+        self.settings = settings
+        self.group = group
+        self.ours = ours  # our stored decision already sent work here: what is here may stay
+        self._policy = closed if callable(closed) else None
+        self._closed = None if callable(closed) else closed
 
     @property
     def name(self) -> str:
         return self.location.name
+
+    @property
+    def closed(self) -> str | None:
+        if self._policy is not None:
+            self._closed, self._policy = self._policy(), None
+        return self._closed
+
+    def __repr__(self) -> str:
+        return f"Candidate({self.location.name!r}, group={self.group.name if self.group else None!r})"
 
 
 @dataclass(frozen=True)
@@ -73,7 +98,6 @@ class Lookup:
         self._refusals: dict[tuple[str, str], str | None] = {}
         self._candidates: dict[tuple[str, str, tuple[str, ...]], Candidate] = {}
         self._distances: dict[tuple[str, float, float], float | None] = {}
-        self.ranked: dict[Any, Any] = {}  # rank results by what they depend on (see `ranking`)
         self.checks: dict[Any, Any] = {}  # ship-complete checks by what they depend on
 
     def places(self) -> _Places:
@@ -106,7 +130,9 @@ class Lookup:
         found = self._candidates.get(key)
         if found is None:
             settings = self.settings(location)
-            closed = self.policy(location, settings, ignore)
+            closed: str | None | Callable[[], str | None] = None
+            if settings is not None:
+                closed = lambda: self.policy(location, settings, ignore)  # noqa: E731 (computed when looked at)
             found = Candidate(location, settings, group, closed, location.id in self.ours)
             self._candidates[key] = found
         return found
@@ -157,10 +183,11 @@ class _Places:
 
     locations: tuple[Location, ...]
     by_key: dict[str, Location]
-    resolved: dict[int, tuple[tuple[tuple[Location, LocationGroup | None], ...], tuple[Note, ...]]]
+    resolved: dict[int, _Static]
 
 
 Note = tuple[str, str, str]  # (subject, verdict, detail) for the trace
+_Static = tuple[tuple[tuple[Location, "LocationGroup | None"], ...], tuple[Note, ...]]
 _PLACES: dict[tuple[str, str, tuple[int, ...]], _Places] = {}
 _MAX_PLACES = 64
 
@@ -189,13 +216,12 @@ def resolve(lookup: Lookup, strategy: Strategy, index: int) -> Resolved:
         static = places.resolved[index] = _resolve_static(lookup, strategy)
     entries, notes = static
     return Resolved(
-        tuple(lookup.candidate(location, group, strategy.ignore) for location, group in entries), notes
+        tuple(lookup.candidate(location, group, strategy.ignore) for location, group in entries),
+        notes,
     )
 
 
-def _resolve_static(
-    lookup: Lookup, strategy: Strategy
-) -> tuple[tuple[tuple[Location, LocationGroup | None], ...], tuple[Note, ...]]:
+def _resolve_static(lookup: Lookup, strategy: Strategy) -> _Static:
     entries: list[tuple[Location, LocationGroup | None]] = []
     notes: list[Note] = []
     seen: set[str] = set()
@@ -297,11 +323,10 @@ def move_block(candidate: Candidate, fo: FulfillmentOrder) -> str | None:
         return "inactive"
     if not location.fulfills_online_orders:
         return "does not fulfil online orders"
-    label = f"FO {fo.id.rsplit('/', 1)[-1]}"
     if fo.supported_actions and "MOVE" not in fo.supported_actions:
-        return f"{label} cannot be moved (no MOVE among its supported actions)"
+        return f"FO {fo.id.rsplit('/', 1)[-1]} cannot be moved (no MOVE among its supported actions)"
     if fo.movable_to is not None and location.id not in fo.movable_to:
-        return f"Shopify does not list it among the locations {label} can move to"
+        return f"Shopify does not list it among the locations FO {fo.id.rsplit('/', 1)[-1]} can move to"
     return candidate.closed
 
 

@@ -29,7 +29,7 @@ class Ranked(NamedTuple):
     facts: str  # "412 km, priority 2": what the ranking saw, for the trace ("" below the top)
 
 
-SHOWN = 8  # candidates whose ranking facts the trace shows
+SHOWN = 5  # candidates whose ranking facts the trace shows
 
 
 def destination(snapshot: Snapshot, fos: Sequence[FulfillmentOrder]) -> Address | None:
@@ -61,18 +61,7 @@ def rank(
     """
     if not strategy.rank:
         return [Ranked(c, "") for c in candidates], ""
-    # Strategies that share locations and tie-breakers rank alike: work it out once per decision.
-    stock = any(key.by == "stock" for key in strategy.rank)
-    memo = (
-        strategy.rank,
-        tuple(candidates),
-        tuple(fo.id for fo in fos),
-        (tuple(unit.line.id for unit in units), ledger.version, strategy.ignore) if stock else None,
-    )
-    found = lookup.ranked.get(memo)
-    if found is None:
-        found = lookup.ranked[memo] = _rank(lookup, ledger, strategy, candidates, units, fos)
-    return found
+    return _rank(lookup, ledger, strategy, candidates, units, fos)
 
 
 def _rank(
@@ -94,16 +83,19 @@ def _rank(
             continue
         keys.append(key)
     measures = [_measure(key, lookup, ledger, strategy, units, where, country) for key in keys]
-    scored = [
-        ((*(value(candidate) for value, _ in measures), float(position)), position, candidate)
-        for position, candidate in enumerate(candidates)
-    ]
-    scored.sort()
+    # Sort positions by the last key first, then each earlier one: Python's sort is stable, so
+    # the result orders by the first key, ties by the next…, and remaining ties as written.
+    order = list(range(len(candidates)))
+    for value, _ in reversed(measures):
+        column = [value(candidate) for candidate in candidates]
+        order.sort(key=column.__getitem__)
     # Formatting is the costly part: only the candidates the trace shows get their facts.
-    return [
-        Ranked(candidate, ", ".join(text(candidate) for _, text in measures) if n < SHOWN else "")
-        for n, (_, _, candidate) in enumerate(scored)
-    ], skipped
+    ranked = []
+    for n, index in enumerate(order):
+        candidate = candidates[index]
+        facts = ", ".join([text(candidate) for _, text in measures]) if n < SHOWN else ""
+        ranked.append(Ranked(candidate, facts))
+    return ranked, skipped
 
 
 Value = Callable[[Candidate], float]

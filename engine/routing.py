@@ -62,17 +62,14 @@ def _try(
     resolved = resolve(run.lookup, strategy, index)
     for subject, verdict, detail in resolved.notes:
         run.note("candidate", subject, verdict, detail)
-    ranked, skipped = rank(run.lookup, run.ledger, strategy, resolved.candidates, units, group)
-    if skipped:
-        run.note("rank", f"strategy {strategy.id}", "ranking", skipped)
-    if strategy.rank and ranked and ranked[0].facts:
-        order = "; ".join(f"{n}. {r.candidate.name} ({r.facts})" for n, r in enumerate(ranked[:8], start=1))
-        more = f"; … {len(ranked) - 8} more" if len(ranked) > 8 else ""
-        by = ", ".join(key.by for key in strategy.rank if not (skipped and key.by == "distance"))
-        run.note("rank", f"strategy {strategy.id}", f"ranks by {by}", order + more)
     if strategy.allocation == "split":
+        ranked = _ranked(run, strategy, group, units, resolved.candidates)
         return _split(run, strategy, group, units, ranked)
+    # Ship complete: exclusions first (in the order written), then the rest ranked and checked.
     seen: list[str] = []
+    kept = _admissible(run, strategy, group, units, resolved.candidates, seen)
+    candidates = [resolved.candidates[i] for i in kept]
+    ranked = _ranked(run, strategy, group, units, candidates)
     chosen = _ship_complete(run, strategy, group, units, ranked, seen)
     if chosen is None:
         tried = ", ".join(seen[:3]) + (f", {len(seen) - 3} more" if len(seen) > 3 else "")
@@ -88,6 +85,55 @@ def _try(
     return {fo.id for fo in group}
 
 
+def _ranked(
+    run: Run,
+    strategy: Strategy,
+    group: list[FulfillmentOrder],
+    units: list[Unit],
+    candidates: Sequence[Candidate],
+) -> list[Ranked]:
+    ranked, skipped = rank(run.lookup, run.ledger, strategy, candidates, units, group)
+    if skipped:
+        run.note("rank", f"strategy {strategy.id}", "ranking", skipped)
+    if strategy.rank and ranked and ranked[0].facts:
+        shown = [r for r in ranked if r.facts]
+        order = "; ".join(f"{n}. {r.candidate.name} ({r.facts})" for n, r in enumerate(shown, start=1))
+        more = f"; … {len(ranked) - len(shown)} more" if len(ranked) > len(shown) else ""
+        by = ", ".join(key.by for key in strategy.rank if not (skipped and key.by == "distance"))
+        run.note("rank", f"strategy {strategy.id}", f"ranks by {by}", order + more)
+    return ranked
+
+
+def _admissible(
+    run: Run,
+    strategy: Strategy,
+    group: list[FulfillmentOrder],
+    units: list[Unit],
+    candidates: Sequence[Candidate],
+    seen: list[str],
+) -> list[int]:
+    """Positions of the candidates that may take the whole group; the others traced as excluded."""
+    lookup = run.lookup
+    places = {fo.assigned_location_id for fo in group}
+    kept: list[int] = []
+    for position, candidate in enumerate(candidates):
+        if len(group) == 1:
+            why_not = move_block(candidate, group[0])
+        else:
+            why_not = next((why for fo in group if (why := move_block(candidate, fo)) is not None), None)
+        if why_not is None and candidate.settings is not None and candidate.settings.refuses is not None:
+            why_not = next(
+                (r for u in units if (r := lookup.refusal(candidate, u, strategy)) is not None), None
+            )
+        if why_not is None:
+            kept.append(position)
+            continue
+        here = len(places) == 1 and candidate.location.id in places
+        run.note("candidate", candidate.name + (" (current location)" if here else ""), "excluded", why_not)
+        seen.append(f"{candidate.name} {why_not}")
+    return kept
+
+
 def _ship_complete(
     run: Run,
     strategy: Strategy,
@@ -97,30 +143,17 @@ def _ship_complete(
     seen: list[str],
 ) -> Location | None:
     """The first ranked candidate that ships every unit; `seen` collects why others did not."""
+    if not ranked:
+        return None
     needs = Needs(units)
     lookup = run.lookup
     lines = tuple(unit.line.id for unit in units)
     ignores_safety = "safety_stock" in strategy.ignore
     places = {fo.assigned_location_id for fo in group}
-    refuses = any(e.candidate.settings is not None and e.candidate.settings.refuses for e in ranked)
     for entry in ranked:
         candidate = entry.candidate
         facts = f" ({entry.facts})" if entry.facts else ""
         here = len(places) == 1 and candidate.location.id in places
-        why_not = next((why for fo in group if (why := move_block(candidate, fo)) is not None), None)
-        if why_not is None and refuses:
-            why_not = next(
-                (r for u in units if (r := lookup.refusal(candidate, u, strategy)) is not None), None
-            )
-        if why_not is not None:
-            run.note(
-                "candidate",
-                candidate.name + (" (current location)" if here else "") + facts,
-                "excluded",
-                why_not,
-            )
-            seen.append(f"{candidate.name} {why_not}")
-            continue
         # Strategies sharing locations check the same lines there: once per decision.
         group_name = candidate.group.name if candidate.group is not None else ""
         memo = (candidate.location.id, group_name, ignores_safety, lines, run.ledger.version, here)

@@ -85,8 +85,12 @@ class _Planner:
         self.lookup, self.ledger, self.strategy = lookup, ledger, strategy
         self.snapshot = lookup.snapshot
         self.eligibility: dict[tuple[str, str], bool] = {}
-        self.candidates = list(candidates)
-        self.rank = {c.location.id: index for index, c in enumerate(self.candidates)}
+        self.rank = {c.location.id: index for index, c in enumerate(candidates)}
+        self.all = list(candidates)
+        # A candidate that takes no moves and holds none of the lines cannot take part: leave it
+        # out of every loop (after a cut-off that is most of them).
+        here = {unit.fo.assigned_location_id for unit in units}
+        self.candidates = [c for c in candidates if c.location.id in here or _takes_moves(c)]
         self.units = units
         self.used = used
         self.pool: dict[tuple[str, str], int] = {}
@@ -98,8 +102,10 @@ class _Planner:
         return self.used | set(self.plan.assigned)
 
     def may_open(self, candidate: Candidate) -> bool:
+        if self.max is None:
+            return True
         locations = self.shipments()
-        return candidate.location.id in locations or self.max is None or len(locations) < self.max
+        return candidate.location.id in locations or len(locations) < self.max
 
     def eligible(self, unit: Unit, candidate: Candidate) -> bool:
         key = (unit.line.id, candidate.location.id)
@@ -117,6 +123,9 @@ class _Planner:
 
     def stock(self, unit: Unit, candidate: Candidate) -> int:
         key = (unit.item, candidate.location.id)
+        found = self.pool.get(key)
+        if found is not None:
+            return found
         if key not in self.pool:
             own = sum(u.quantity for u in self.units if u.item == unit.item and u.at(candidate.location.id))
             free = free_units(self.snapshot, self.ledger, unit.item, candidate.location.id)
@@ -124,6 +133,11 @@ class _Planner:
         return self.pool[key]
 
     def fits(self, bundle: Bundle, candidate: Candidate, taken: dict[str, int]) -> bool:
+        if len(bundle) == 1:  # most bundles are one line
+            unit = bundle[0]
+            return self.eligible(unit, candidate) and (
+                taken.get(unit.item, 0) + unit.quantity <= self.stock(unit, candidate)
+            )
         wanted: dict[str, int] = {}
         for unit in bundle:
             if not self.eligible(unit, candidate):
@@ -175,23 +189,27 @@ def plan_split(
 
 
 def _fewest_shipments(planner: _Planner, bundles: list[Bundle]) -> list[Bundle]:
-    for candidate in planner.candidates:
-        if planner.may_open(candidate) and len(planner.selection(bundles, candidate)) == len(bundles):
-            for bundle in bundles:
-                planner.take(bundle, candidate)
-            return []
     remaining = list(bundles)
+    first_round = True
     while remaining:
         best: tuple[tuple[int, int, int], Candidate, list[Bundle]] | None = None
+        shipping = planner.shipments()
         for candidate in planner.candidates:
             if not planner.may_open(candidate):
                 continue
             chosen = planner.selection(remaining, candidate)
+            if first_round and len(chosen) == len(remaining):
+                best = ((0, 0, 0), candidate, chosen)  # one location ships it all: the first in rank order
+                break
             lines = sum(len(bundle) for bundle in chosen)
-            already = candidate.location.id in planner.shipments()
-            score = (-lines, 0 if already else 1, planner.rank[candidate.location.id])
+            score = (
+                -lines,
+                0 if candidate.location.id in shipping else 1,
+                planner.rank[candidate.location.id],
+            )
             if chosen and (best is None or score < best[0]):
                 best = (score, candidate, chosen)
+        first_round = False
         if best is None:
             break
         for bundle in best[2]:
@@ -259,14 +277,19 @@ def _dissolve(planner: _Planner, candidate: Candidate, short: str) -> None:
     planner.plan.notes.append(f"shipment from {candidate.name} dropped: {short}{where}")
 
 
+def _takes_moves(candidate: Candidate) -> bool:
+    location = candidate.location
+    return location.is_active and location.fulfills_online_orders and candidate.closed is None
+
+
 def _why_unplaced(planner: _Planner, bundle: Bundle) -> str:
     if bundle in planner.dropped:
         return planner.dropped[bundle]
-    able = [c for c in planner.candidates if planner.fits(bundle, c, {})]
-    if able and planner.max is not None:
+    if planner.max is not None and any(planner.fits(bundle, c, {}) for c in planner.candidates):
         return f"it would need more than {planner.max} shipment{'s' if planner.max != 1 else ''}"
-    reasons = [_why_not_here(planner, bundle, c) for c in planner.candidates[:4]]
-    more = f"; {len(planner.candidates) - 4} more" if len(planner.candidates) > 4 else ""
+    shown = planner.candidates[:4] or planner.all[:4]
+    reasons = [_why_not_here(planner, bundle, c) for c in shown]
+    more = f"; {len(planner.all) - len(shown)} more" if len(planner.all) > len(shown) else ""
     return ("; ".join(reasons) + more) if reasons else "no candidate location"
 
 
