@@ -74,9 +74,14 @@ def _mark(file: str, node: yaml.Node) -> Mark:
 def _convert(loader: yaml.SafeLoader, file: str, node: yaml.Node, issues: list[RuleIssue]) -> YNode:
     mark = _mark(file, node)
     if isinstance(node, yaml.ScalarNode):
-        value = loader.construct_object(node)
+        if node.tag.endswith(":timestamp"):
+            return YScalar(mark, str(node.value))  # dates: keep the text as written (even 2026-13-01)
+        try:
+            value = loader.construct_object(node)
+        except (ValueError, yaml.YAMLError):
+            value = str(node.value)
         if not isinstance(value, str | int | float | bool | None):
-            value = str(node.value)  # dates and the like: keep the text as written
+            value = str(node.value)
         return YScalar(mark, value)
     if isinstance(node, yaml.SequenceNode):
         return YSeq(mark, tuple(_convert(loader, file, item, issues) for item in node.value))

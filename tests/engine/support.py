@@ -12,6 +12,7 @@ from engine import (
     Hold,
     HoldFulfillmentOrder,
     MoveFulfillmentOrder,
+    ReleaseHold,
     RuleSet,
     SetOrderMetafield,
     Snapshot,
@@ -59,40 +60,83 @@ def rules(text: str, name: str = "rules/test.yaml") -> RuleSet:
 def apply(before: Snapshot, decision: Decision) -> Snapshot:
     """The snapshot Shopify would give after executing the decision's intents.
 
-    A move carries the fulfillment order's committed units with it, as Shopify does.
+    A move carries the fulfillment order's committed units with it, as Shopify does; a move of
+    some lines carves them out into a new fulfillment order at the target (new line ids) and
+    the original keeps the rest; a hold on some lines keeps them in the original and puts the
+    rest in a new one.
     """
     fos = {fo.id: fo for fo in before.fulfillment_orders}
     inventory = {item: dict(levels) for item, levels in before.inventory.items()}
     order = before.order
-    for intent in decision.intents:
+    for n, intent in enumerate(decision.intents):
         if isinstance(intent, MoveFulfillmentOrder):
             fo = fos[intent.fulfillment_order_id]
+            moving = {q.id: q.quantity for q in intent.lines} or {
+                line.id: line.remaining_quantity for line in fo.lines
+            }
             for line in fo.lines:
+                quantity = moving.get(line.id, 0)
                 levels = inventory.setdefault(line.inventory_item_id or "", {})
-                levels[intent.to_location_id] = levels.get(intent.to_location_id, 0) - line.remaining_quantity
+                levels[intent.to_location_id] = levels.get(intent.to_location_id, 0) - quantity
                 if fo.assigned_location_id:
-                    was = levels.get(fo.assigned_location_id, 0)
-                    levels[fo.assigned_location_id] = was + line.remaining_quantity
-            fos[fo.id] = fo.model_copy(update={"assigned_location_id": intent.to_location_id})
+                    levels[fo.assigned_location_id] = levels.get(fo.assigned_location_id, 0) + quantity
+            if not intent.lines:
+                fos[fo.id] = fo.model_copy(update={"assigned_location_id": intent.to_location_id})
+                continue
+            moved = tuple(
+                line.model_copy(update={"id": f"{line.id}-m{n}", "remaining_quantity": moving[line.id]})
+                for line in fo.lines
+                if line.id in moving
+            )
+            kept = tuple(
+                line.model_copy(
+                    update={"remaining_quantity": line.remaining_quantity - moving.get(line.id, 0)}
+                )
+                for line in fo.lines
+                if line.remaining_quantity > moving.get(line.id, 0)
+            )
+            fos[fo.id] = fo.model_copy(update={"lines": kept})
+            new_id = f"{fo.id}-m{n}"
+            fos[new_id] = fo.model_copy(
+                update={"id": new_id, "assigned_location_id": intent.to_location_id, "lines": moved}
+            )
         elif isinstance(intent, HoldFulfillmentOrder):
             fo = fos[intent.fulfillment_order_id]
             hold = Hold(
-                id="gid://shopify/FulfillmentHold/1",
+                id=f"gid://shopify/FulfillmentHold/{n}",
                 reason=intent.reason,
                 handle=intent.handle,
                 notes=intent.notes,
                 held_by_us=True,
             )
+            held_ids = {q.id for q in intent.lines}
+            if held_ids:
+                rest = tuple(line for line in fo.lines if line.id not in held_ids)
+                fos[f"{fo.id}-r{n}"] = fo.model_copy(update={"id": f"{fo.id}-r{n}", "lines": rest})
+                fo = fo.model_copy(update={"lines": tuple(line for line in fo.lines if line.id in held_ids)})
             fos[fo.id] = fo.model_copy(update={"status": "ON_HOLD", "holds": (*fo.holds, hold)})
+        elif isinstance(intent, ReleaseHold):
+            fo = fos[intent.fulfillment_order_id]
+            holds = tuple(h for h in fo.holds if not (h.held_by_us and h.handle == intent.handle))
+            fos[fo.id] = fo.model_copy(update={"holds": holds, "status": "ON_HOLD" if holds else "OPEN"})
         elif isinstance(intent, SetOrderMetafield):
             key = f"{DECISION_METAFIELD_NAMESPACE}.{DECISION_METAFIELD_KEY}"
             order = order.model_copy(update={"metafields": {**order.metafields, key: intent.value}})
         elif isinstance(intent, AddOrderTags):
             order = order.model_copy(update={"tags": order.tags | set(intent.tags)})
     return before.model_copy(
-        update={
-            "order": order,
-            "fulfillment_orders": tuple(fos[fo.id] for fo in before.fulfillment_orders),
-            "inventory": inventory,
-        }
+        update={"order": order, "fulfillment_orders": tuple(fos.values()), "inventory": inventory}
     )
+
+
+def with_order(base: Snapshot, **change: object) -> Snapshot:
+    return base.model_copy(update={"order": base.order.model_copy(update=change)})
+
+
+def with_location(base: Snapshot, name: str, **change: object) -> Snapshot:
+    locations = tuple(loc.model_copy(update=change) if loc.name == name else loc for loc in base.locations)
+    return base.model_copy(update={"locations": locations})
+
+
+def trace(decision: Decision) -> list[str]:
+    return [str(entry) for entry in decision.trace]
