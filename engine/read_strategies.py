@@ -192,6 +192,7 @@ def _read_split(r: Reader, mapping: YMap, allocation: str) -> SplitOptions | Non
         prefer = r.text(n, "`prefer`", "write `prefer: fewer_shipments` or `prefer: nearer`")
         if prefer is not None and prefer not in PREFERENCES:
             r.fail(n, f"unknown preference `{prefer}`", suggest(prefer, PREFERENCES))
+            prefer = None
         values["prefer"] = prefer
     if (n := mapping.get("partial")) is not None:
         values["partial"] = r.boolean(n, "`partial`")

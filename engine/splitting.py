@@ -20,6 +20,7 @@ from engine.allocation import Ledger, Unit, free_units, usable
 from engine.candidates import Candidate, Lookup, move_block
 from engine.conditions import Condition
 from engine.evaluate import line_holds
+from engine.policy import SplitOptions
 from engine.ruleset_model import Strategy
 
 Bundle = tuple[Unit, ...]
@@ -233,48 +234,64 @@ def _nearest_first(planner: _Planner, bundles: list[Bundle]) -> list[Bundle]:
 
 
 def _apply_minimums(planner: _Planner) -> None:
+    """Shipments below a minimum are folded whole into the plan's other shipments; when no small
+    shipment can be folded, the worst-ranked small one is dropped (its lines go unplaced)."""
     options = planner.strategy.split
     if options.min_shipment_value is None and options.min_shipment_lines is None:
         return
     by_id = {c.location.id: c for c in planner.candidates}
-    changed = True
-    while changed and len(planner.shipments()) > 1:
-        changed = False
-        for location_id in sorted(planner.plan.assigned, key=lambda i: -planner.rank[i]):
-            units = planner.plan.units_at(location_id)
-            short = _below_minimum(units, options.min_shipment_value, options.min_shipment_lines)
-            if short is None:
-                continue
-            _dissolve(planner, by_id[location_id], short)
-            changed = True
-            break
+    while len(planner.shipments()) > 1:
+        small = [
+            (location_id, short)
+            for location_id in sorted(planner.plan.assigned, key=lambda i: -planner.rank[i])
+            if (short := _below_minimum(planner.plan.units_at(location_id), options)) is not None
+        ]
+        if not small:
+            return
+        if not any(_fold(planner, by_id[location_id], short) for location_id, short in small):
+            _drop(planner, by_id[small[0][0]], small[0][1])
 
 
-def _below_minimum(units: Sequence[Unit], min_value: float | None, min_lines: int | None) -> str | None:
+def _below_minimum(units: Sequence[Unit], options: SplitOptions) -> str | None:
     value = sum(unit.value for unit in units)
-    if min_value is not None and value < min_value:
-        return f"value {value:.2f} < minimum {min_value:.2f}"
-    if min_lines is not None and len(units) < min_lines:
-        return f"{len(units)} line{'s' if len(units) != 1 else ''} < minimum {min_lines}"
+    if options.min_shipment_value is not None and value < options.min_shipment_value:
+        return f"value {value:.2f} < minimum {options.min_shipment_value:.2f}"
+    if options.min_shipment_lines is not None and len(units) < options.min_shipment_lines:
+        count = len(units)
+        return f"{count} line{'s' if count != 1 else ''} < minimum {options.min_shipment_lines}"
     return None
 
 
-def _dissolve(planner: _Planner, candidate: Candidate, short: str) -> None:
+def _fold(planner: _Planner, candidate: Candidate, short: str) -> bool:
+    """Move every bundle of this shipment into the plan's other shipments, or change nothing."""
     bundles = planner.plan.assigned.pop(candidate.location.id)
     for bundle in bundles:
         planner.take(bundle, candidate, sign=-1)
-    moved_to: list[str] = []
+    moved: list[tuple[Bundle, Candidate]] = []
     for bundle in bundles:
         others = [c for c in planner.candidates if c.location.id in planner.plan.assigned]
         target = next((c for c in others if planner.fits(bundle, c, {})), None)
         if target is None:
-            planner.plan.unplaced.append(bundle)
-            planner.dropped[bundle] = f"the shipment from {candidate.name} fell below the minimum ({short})"
-        else:
-            planner.take(bundle, target)
-            moved_to.append(target.name)
-    where = f"; lines folded into {', '.join(dict.fromkeys(moved_to))}" if moved_to else ""
-    planner.plan.notes.append(f"shipment from {candidate.name} dropped: {short}{where}")
+            for placed, where in moved:  # undo: this shipment stays as it was, for now
+                planner.take(placed, where, sign=-1)
+                planner.plan.assigned[where.location.id].remove(placed)
+            for bundle_back in bundles:
+                planner.take(bundle_back, candidate)
+            return False
+        planner.take(bundle, target)
+        moved.append((bundle, target))
+    names = ", ".join(dict.fromkeys(target.name for _, target in moved))
+    planner.plan.notes.append(f"shipment from {candidate.name} dropped: {short}; lines folded into {names}")
+    return True
+
+
+def _drop(planner: _Planner, candidate: Candidate, short: str) -> None:
+    bundles = planner.plan.assigned.pop(candidate.location.id)
+    for bundle in bundles:
+        planner.take(bundle, candidate, sign=-1)
+        planner.plan.unplaced.append(bundle)
+        planner.dropped[bundle] = f"the shipment from {candidate.name} fell below the minimum ({short})"
+    planner.plan.notes.append(f"shipment from {candidate.name} dropped: {short}")
 
 
 def _takes_moves(candidate: Candidate) -> bool:
