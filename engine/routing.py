@@ -47,12 +47,13 @@ def route(run: Run, fos: Sequence[FulfillmentOrder], matched: dict[str, frozense
                 open_fos.remove(fo)
     if elsewhere:
         shown = ", ".join(elsewhere[:6]) + (f" and {len(elsewhere) - 6} more" if len(elsewhere) > 6 else "")
-        run.note(
-            "strategy",
-            f"{len(elsewhere)} strategies for other stores",
-            "do not apply",
-            f"{shown} (store is {run.snapshot.store})",
+        subject = (
+            "1 strategy for other stores"
+            if len(elsewhere) == 1
+            else f"{len(elsewhere)} strategies for other stores"
         )
+        verdict = "does not apply" if len(elsewhere) == 1 else "do not apply"
+        run.note("strategy", subject, verdict, f"{shown} (store is {run.snapshot.store})")
 
 
 def _try(

@@ -168,3 +168,53 @@ def test_rejects_conditions_that_would_compile_to_too_many_tests() -> None:
 def test_compile_issues_point_at_the_strategy_index() -> None:
     compiled = compile_rules([(f"s{i}", None) for i in range(MAX_STRATEGIES + 2)])
     assert [issue.strategy_index for issue in compiled.issues] == [MAX_STRATEGIES]
+
+
+def test_numbers_are_tested_only_when_present() -> None:
+    text = "strategies:\n  - {id: big, when: {total_price: {'>=': 100}}, locations: [X]}\n"
+    text += (
+        "  - {id: small, when: {not: {total_price: {'>=': 100}}}, locations: [X]}\nfallback: {keep: true}\n"
+    )
+    compiled = compiled_rules(rules(text))
+    assert _tests(compiled.definition["000 big"]) == {
+        "$and": [ANCHOR, {"total_price__set": True}, {"$gte": {"total_price": 100.0}}]
+    }
+    # not (set and ≥ 100) = missing, or set and < 100 — each branch excluding the other.
+    assert _tests(compiled.definition["001 small"])["$and"][1] == {
+        "$or": [
+            {"total_price__set": False},
+            {"$and": [{"total_price__set": True}, {"$lt": {"total_price": 100.0}}]},
+        ]
+    }
+    assert [(n.prop, n.set_prop) for n in compiled.schema.numbers] == [("total_price", "total_price__set")]
+
+
+def test_patterns_substrings_and_line_conditions_become_python_flags_never_durable_regexes() -> None:
+    text = (
+        "strategies:\n  - id: f\n    when:\n      order_name: {matches: '^#B2B'}\n"
+        "      destination_city: {contains: york}\n      any_line: {sku: {matches: '^NW-'}}\n"
+        "    locations: [X]\nfallback: {keep: true}\n"
+    )
+    compiled = compiled_rules(rules(text))
+    assert [flag.prop for flag in compiled.schema.flags] == [
+        "order_name__0",
+        "destination_city__1",
+        "lines__2",
+    ]
+    assert "$mt" not in json.dumps(compiled.definition)
+
+
+def test_holds_and_strategies_share_the_limit_and_the_message_names_the_rule() -> None:
+    holds = "".join(f"  - {{id: h{i}, when: {{order_tags: [x{i}]}}, reason: OTHER}}\n" for i in range(40))
+    strategies = "".join(f"  - {{id: s{i}, locations: [X]}}\n" for i in range(24))
+    with pytest.raises(RuleSetError, match=r"strategy s23: a rule set holds at most 63 strategies and holds"):
+        rules(f"holds:\n{holds}strategies:\n{strategies}fallback: {{keep: true}}\n")
+
+
+def test_a_number_counts_twice_toward_the_property_limit() -> None:
+    fields = ["total_price", "line_count", "total_quantity", "local_time", "local_date"]
+    compiled = compile_rules([("a", None)])
+    base = compiled.schema.property_count
+    text = "strategies:\n  - id: n\n    when:\n" + "".join(f"      {f}: {{exists: true}}\n" for f in fields)
+    text += "    locations: [X]\nfallback: {keep: true}\n"
+    assert compiled_rules(rules(text)).schema.property_count == base + 2 * len(fields)

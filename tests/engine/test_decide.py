@@ -399,3 +399,33 @@ def test_a_fulfillment_order_that_cannot_move_may_still_stay_where_it_ships_comp
     decision = decide(with_fo(base, supported_actions=frozenset({"HOLD"})), RULES)
     assert decision.fulfillment_orders[0].action == "keep"
     assert "[candidate] Newark DC excluded: FO 7002 cannot be moved" in decision.explain()
+
+
+def test_strategies_sharing_locations_each_apply_their_own_exclusions() -> None:
+    # Per-decision memos (candidates, checks) must not carry one strategy's exclusions to another.
+    text = """\
+locations:
+  - {location: Newark DC, cutoff: '15:00'}
+strategies:
+  - {id: before-cutoff, locations: [Newark DC], rank: [priority]}
+  - {id: any-time, locations: [Newark DC], rank: [priority], ignore: [cutoff]}
+fallback: {keep: true}
+"""
+    late = snapshot("us-order-moves-to-newark").model_copy(update={"local_time": "2026-11-27T16:00:00-05:00"})
+    decision = decide(late, rules(text))
+    assert decision.fulfillment_orders[0].strategy == "any-time"
+    assert "[candidate] Newark DC excluded: after the 15:00 cut-off" in _trace(decision)
+
+
+def test_strategies_for_other_stores_are_summed_up_in_one_line() -> None:
+    decision = _decide("us-order-out-of-stock")
+    assert (
+        "[strategy] 1 strategy for other stores does not apply: ca-ship-complete "
+        "(store is north-wind-us.myshopify.com)" in _trace(decision)
+    )
+
+
+def test_the_metafield_records_why_in_a_few_words() -> None:
+    entry = _summary(_decide("us-order-out-of-stock"))["fulfillment_orders"][0]  # type: ignore[index]
+    assert entry["why"].startswith("us-ship-complete: Newark DC short of NW-0007")
+    assert len(entry["why"]) <= 200

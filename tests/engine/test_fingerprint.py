@@ -77,3 +77,58 @@ def test_fingerprint_ignores_stock_of_items_the_order_does_not_contain() -> None
         update={"inventory": {**base.inventory, "gid://shopify/InventoryItem/1030": {NEWARK: 1}}}
     )
     assert decision_fingerprint(extra, RULES) == decision_fingerprint(base, RULES)
+
+
+TIMED = """\
+locations:
+  - {location: Newark DC, cutoff: '15:00', daily_capacity: 10}
+strategies:
+  - {id: s, locations: [Newark DC, Chicago DC]}
+fallback: {keep: true}
+"""
+
+
+def _at(base: Snapshot, time: str, load: int = 0) -> Snapshot:
+    return base.model_copy(update={"local_time": time, "location_load": {NEWARK: load}})
+
+
+def test_the_shop_time_counts_as_the_day_and_the_stretch_between_the_rules_times() -> None:
+    timed = rules(TIMED)
+    base = snapshot("us-order-moves-to-newark")
+    morning = decision_fingerprint(_at(base, "2026-11-27T09:00:00-05:00"), timed)
+    assert decision_fingerprint(_at(base, "2026-11-27T14:59:00-05:00"), timed) == morning
+    assert decision_fingerprint(_at(base, "2026-11-27T15:00:00-05:00"), timed) != morning
+    assert decision_fingerprint(_at(base, "2026-11-28T09:00:00-05:00"), timed) != morning
+    # Rules that read no time: the time does not count at all.
+    assert decision_fingerprint(_at(base, "2026-11-28T23:00:00-05:00"), RULES) == decision_fingerprint(
+        base, RULES
+    )
+
+
+def test_the_load_counts_only_as_at_capacity_or_not_unless_a_strategy_ranks_by_load() -> None:
+    timed = rules(TIMED)
+    base = snapshot("us-order-moves-to-newark")
+    time = "2026-11-27T09:00:00-05:00"
+    assert decision_fingerprint(_at(base, time, 3), timed) == decision_fingerprint(_at(base, time, 9), timed)
+    assert decision_fingerprint(_at(base, time, 10), timed) != decision_fingerprint(_at(base, time, 9), timed)
+    by_load = rules(TIMED.replace("Chicago DC]}", "Chicago DC], rank: [load]}"))
+    assert decision_fingerprint(_at(base, time, 3), by_load) != decision_fingerprint(
+        _at(base, time, 9), by_load
+    )
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"financial_status": "PAID"},
+        {"total_price": 12.5},
+        {"sales_channel": "pos"},
+        {"customer_tags": frozenset({"vip"})},
+        {"metafields": {"custom.gift_wrap": "yes"}},
+    ],
+    ids=lambda change: next(iter(change)),
+)
+def test_what_the_rules_can_read_of_the_order_changes_the_fingerprint(change: dict[str, object]) -> None:
+    base = snapshot("us-order-moves-to-newark")
+    changed = base.model_copy(update={"order": base.order.model_copy(update=change)})
+    assert decision_fingerprint(changed, RULES) != decision_fingerprint(base, RULES)
