@@ -113,7 +113,9 @@ def create_app(
             )
             runtime = Runtime(settings, by_domain, database, inbox, log, rules, workers, clients)
             app.state.runtime = runtime
-            app.state.intake = Intake(inbox, by_domain, settings.max_webhook_bytes, workers.notify)
+            app.state.intake = Intake(
+                inbox, by_domain, settings.max_webhook_bytes, workers.notify, processes=router.acts_on
+            )
             workers.start()
             watch = None
             if settings.rules_poll_seconds > 0:
