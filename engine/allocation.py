@@ -172,27 +172,6 @@ class Needs:
         return CandidateCheck(location, is_current, tuple(shortages))
 
 
-def check_units(
-    snapshot: Snapshot,
-    units: Sequence[Unit],
-    location: Location,
-    ledger: Ledger,
-    safety: dict[str, int] | None = None,
-    fos: Sequence[FulfillmentOrder] = (),
-) -> CandidateCheck:
-    """Can `location` ship every one of `units` together? `safety` maps SKUs to safety stock.
-
-    `fos` are the fulfillment orders the units belong to (for "current location").
-    """
-    is_current = (
-        all(fo.assigned_location_id == location.id for fo in fos)
-        if fos
-        else all(unit.at(location.id) for unit in units)
-    )
-    reserve = safety or {}
-    return Needs(units).check(snapshot, location, ledger, lambda sku: reserve.get(sku, 0), is_current)
-
-
 def best_candidate(checks: Sequence[CandidateCheck]) -> CandidateCheck | None:
     """The candidate closest to shipping complete (fewest short units; earlier preference wins)."""
     return min(checks, key=lambda check: check.short_units, default=None)

@@ -11,7 +11,6 @@ Text comparisons ignore case: values are normalised the same way on both sides.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -382,7 +381,3 @@ LINE_FIELDS: dict[str, FieldSpec] = {
         ),
     )
 }
-
-
-def is_finite(value: float) -> bool:
-    return not (math.isnan(value) or math.isinf(value))

@@ -23,6 +23,7 @@ Precautions (durable_rules 2.0.28 is a C core with global state and sharp edges)
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import re
@@ -119,10 +120,12 @@ def _assert(registered: Prepared, facts: list[Fact], names: list[str] | None = N
         [{**fact, "sid": sid, "id": f"{batch}-{index}", "fo": index} for index, fact in enumerate(facts)]
     )
     hits: list[tuple[int, int]] = []
-    asserted = False
     try:
         result = _core.assert_facts(handle, payload)
-        asserted = True
+    except Exception:
+        _drop_session(registered)  # whatever part of the batch got in must not stay
+        raise
+    try:
         if result[0] in (_NOT_HANDLED, _OBSERVED):  # cannot happen while the sentinel matches all
             raise RuntimeError(f"durable_rules did not handle the facts (code {result[0]})")
         state = result[1]
@@ -138,8 +141,7 @@ def _assert(registered: Prepared, facts: list[Fact], names: list[str] | None = N
                 names.append(rule)
             message = _core.complete_and_start_action(handle, state)
     finally:
-        if asserted:
-            _retract(registered, payload)
+        _retract(registered, payload)
     return hits
 
 
@@ -147,10 +149,16 @@ def _retract(registered: Prepared, payload: str) -> None:
     try:
         _core.retract_facts(registered.handle, payload)
     except Exception:
-        # A session in an unknown state is not reused: drop it, the next decision starts afresh.
-        session, registered.session = registered.session, None
-        _core.delete_state(registered.handle, session)
+        _drop_session(registered)
         raise
+
+
+def _drop_session(registered: Prepared) -> None:
+    """A session in an unknown state is not reused: the next decision starts a new one."""
+    session, registered.session = registered.session, None
+    if session is not None:
+        with contextlib.suppress(Exception):  # it is no longer used either way
+            _core.delete_state(registered.handle, session)
 
 
 def _rule_index(name: str) -> int:
