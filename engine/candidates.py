@@ -106,6 +106,13 @@ class Lookup:
             self._places = places_of(self.ruleset.version, self.snapshot)
         return self._places
 
+    def by_id(self, location_id: str) -> Location | None:
+        """Any location of the snapshot by GID (other stores' too)."""
+        places = self.places()
+        if places.by_id is None:
+            places.by_id = {loc.id: loc for loc in places.locations}
+        return places.by_id.get(location_id)
+
     def location(self, ref: LocationRef) -> Location | None:
         by_key = self.places().by_key
         return by_key.get(ref.location) or by_key.get(ref.location.casefold())
@@ -184,6 +191,7 @@ class _Places:
     locations: tuple[Location, ...]
     by_key: dict[str, Location]
     resolved: dict[int, _Static]
+    by_id: dict[str, Location] | None = None
 
 
 Note = tuple[str, str, str]  # (subject, verdict, detail) for the trace

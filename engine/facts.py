@@ -10,6 +10,7 @@ order. `FactBuilder` prepares the readers once per rule set; facts are built per
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from engine.compiler import ANCHOR_PROPERTY, ANCHOR_VALUE, FactSchema, Flag
 from engine.conditions import Compare, spec_for
@@ -24,7 +25,8 @@ _Reader = Callable[[Snapshot, FulfillmentOrder], Value]
 class FactBuilder:
     """Builds facts of one schema; each field is read once per fulfillment order."""
 
-    def __init__(self, schema: FactSchema) -> None:
+    def __init__(self, schema: FactSchema, definition: dict[str, Any] | None = None) -> None:
+        self._named_texts, self._named_numbers = _constants(definition or {})
         self._texts = [(schema.text_props[name], _reader(name)) for name in schema.text_fields]
         self._numbers = [(n.prop, n.set_prop, _reader(n.field)) for n in schema.numbers]
         self._flags = [(flag.prop, _evaluator(flag)) for flag in schema.flags]
@@ -44,6 +46,43 @@ class FactBuilder:
             for prop, evaluate in self._flags:
                 fact[prop] = evaluate(snapshot, fo, seen)
         return fact
+
+    def key(self, fact: Fact) -> tuple[Any, ...]:
+        """What durable_rules can tell apart in this fact: two facts with the same key satisfy
+        the same tests. A text counts as itself only when a rule names it; a number as which
+        side of each number the rules compare it with; flags as they are."""
+        key: list[Any] = []
+        texts, numbers = self._named_texts, self._named_numbers
+        for prop, value in fact.items():
+            if isinstance(value, bool):
+                key.append(value)
+            elif isinstance(value, str):
+                key.append(value if value in texts.get(prop, ()) else None)
+            else:
+                key.append(tuple((value > c) - (value < c) for c in numbers.get(prop, ())))
+        return tuple(key)
+
+
+def _constants(definition: dict[str, Any]) -> tuple[dict[str, frozenset[str]], dict[str, tuple[float, ...]]]:
+    """Per property, the texts and the numbers the rules compare it with."""
+    texts: dict[str, set[str]] = {}
+    numbers: dict[str, set[float]] = {}
+
+    def walk(node: Any) -> None:
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for name, value in items:
+            if isinstance(value, dict | list):
+                walk(value)
+            elif isinstance(value, str):
+                texts.setdefault(str(name), set()).add(value)
+            elif isinstance(value, int | float) and not isinstance(value, bool):
+                numbers.setdefault(str(name), set()).add(float(value))
+
+    walk(definition)
+    return (
+        {prop: frozenset(values) for prop, values in texts.items()},
+        {prop: tuple(sorted(values)) for prop, values in numbers.items()},
+    )
 
 
 def build_fact(snapshot: Snapshot, fo: FulfillmentOrder, schema: FactSchema) -> Fact:

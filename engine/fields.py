@@ -104,7 +104,8 @@ def _province(snapshot: Snapshot, fo: FulfillmentOrder) -> str:
 
 
 def _assigned_name(snapshot: Snapshot, fo: FulfillmentOrder) -> str:
-    location = snapshot.location(fo.assigned_location_id) if fo.assigned_location_id else None
+    wanted = fo.assigned_location_id
+    location = next((loc for loc in snapshot.locations if loc.id == wanted), None) if wanted else None
     return location.name.casefold() if location is not None else ""
 
 

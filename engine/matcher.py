@@ -19,6 +19,11 @@ Precautions (durable_rules 2.0.28 is a C core with global state and sharp edges)
   (deleting one that has none crashes), and a fact it did not see is an engine fault;
 - each compiled rule set is registered once, named by its version, and its fact builder is
   prepared with it.
+
+durable_rules' answer depends only on what its tests can tell apart in a fact (`FactBuilder.key`:
+the texts the rules name, the side of each compared number, the flags), and many orders look
+alike to the rules. Each rule set remembers the answers for the keys it has seen, so durable_rules
+is asked once per kind of fulfillment order rather than once per order.
 """
 
 from __future__ import annotations
@@ -40,6 +45,8 @@ from engine.ruleset import RuleSet, ruleset_version
 _SENTINEL = -1
 _FACT_NUMBER = re.compile(r'"fo": ?(\d+)')  # a key only: quotes inside values are escaped
 _NOT_HANDLED, _OBSERVED = 1, 2
+MAX_ANSWERS = 4096  # remembered answers per rule set; forgotten all at once when full; 0: none
+STATS = {"facts": 0, "asked": 0}  # facts matched, and of them asked of durable_rules (not remembered)
 
 
 @dataclass
@@ -51,6 +58,7 @@ class Prepared:
     compiled: CompiledRules
     builder: FactBuilder
     session: str | None = field(default=None)  # the live session, created on first use
+    answers: dict[tuple[Any, ...], frozenset[int]] = field(default_factory=dict)  # by fact key
 
 
 _LOCK = threading.Lock()
@@ -74,17 +82,33 @@ def match(ruleset: RuleSet, facts: list[Fact]) -> tuple[frozenset[int], ...]:
         return ()
     with _LOCK:
         registered = _register(ruleset)
-        hits = _assert(registered, facts)
-    found: list[set[int]] = [set() for _ in facts]
+        keys = [registered.builder.key(fact) for fact in facts]
+        answers: list[frozenset[int] | None] = [registered.answers.get(key) for key in keys]
+        new = [index for index, answer in enumerate(answers) if answer is None]
+        STATS["facts"] += len(facts)
+        STATS["asked"] += len(new)
+        if new:
+            hits = _assert(registered, [facts[index] for index in new])
+            for index, answer in zip(new, _answers(hits, len(new)), strict=True):
+                answers[index] = answer
+                if MAX_ANSWERS:
+                    if len(registered.answers) >= MAX_ANSWERS:
+                        registered.answers.clear()
+                    registered.answers[keys[index]] = answer
+    return tuple(answer for answer in answers if answer is not None)
+
+
+def _answers(hits: list[tuple[int, int]], count: int) -> list[frozenset[int]]:
+    found: list[set[int]] = [set() for _ in range(count)]
     seen: set[int] = set()
     for fact_index, rule_index in hits:
         if rule_index == _SENTINEL:
             seen.add(fact_index)
         else:
             found[fact_index].add(rule_index)
-    if len(seen) != len(facts):
-        raise RuntimeError(f"durable_rules saw {len(seen)} of {len(facts)} facts")
-    return tuple(frozenset(rules) for rules in found)
+    if len(seen) != count:
+        raise RuntimeError(f"durable_rules saw {len(seen)} of {count} facts")
+    return [frozenset(rules) for rules in found]
 
 
 def open_sessions() -> int:
@@ -174,6 +198,6 @@ def _register(ruleset: RuleSet) -> Prepared:
             raise ValueError("; ".join(issue.message for issue in compiled.issues))
         name = f"routing-{key}"
         handle = _core.create_ruleset(name, json.dumps(compiled.definition, ensure_ascii=False))
-        registered = Prepared(name, handle, compiled, FactBuilder(compiled.schema))
+        registered = Prepared(name, handle, compiled, FactBuilder(compiled.schema, compiled.definition))
         _REGISTERED[key] = registered
     return registered

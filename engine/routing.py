@@ -218,7 +218,7 @@ def _split(
 
 
 def fo_location(run: Run, fo: FulfillmentOrder) -> Location:
-    location = run.snapshot.location(fo.assigned_location_id) if fo.assigned_location_id else None
+    location = run.lookup.by_id(fo.assigned_location_id) if fo.assigned_location_id else None
     return location or Location(
         id=fo.assigned_location_id or "", name="no location", store=run.snapshot.store
     )

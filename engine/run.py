@@ -57,7 +57,7 @@ class Run:
         return text if len(text) <= MAX_WHY else text[: MAX_WHY - 1] + "…"
 
     def location_name(self, location_id: str | None) -> str:
-        location = self.snapshot.location(location_id) if location_id else None
+        location = self.lookup.by_id(location_id) if location_id else None
         return location.name if location else (location_id or "no location")
 
     def used_locations(self) -> set[str]:

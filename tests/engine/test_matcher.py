@@ -7,6 +7,7 @@ import threading
 from engine import matcher
 from engine.compiler import ANCHOR_PROPERTY, ANCHOR_VALUE, SENTINEL_RULE
 from engine.facts import Fact, build_fact
+from tests.bench.bench_decide import workload
 
 from .support import CA, US, default_rules, rules, snapshot
 
@@ -110,3 +111,27 @@ def test_each_rule_set_version_is_registered_once() -> None:
     ruleset = default_rules()
     first = matcher.compiled_rules(ruleset)
     assert matcher.compiled_rules(ruleset) is first
+
+
+def test_remembered_answers_equal_durable_rules_own_on_a_realistic_workload() -> None:
+    ruleset, pool = workload()
+    registered = matcher.prepared(ruleset)
+    facts = [registered.builder.build(s, fo) for s in pool[:400] for fo in s.fulfillment_orders]
+    remembered = matcher.match(ruleset, facts)
+    assert len({registered.builder.key(fact) for fact in facts}) < len(facts)  # orders look alike
+    for fact, answer in zip(facts, remembered, strict=True):
+        fired = {int(name[:3]) for name in matcher.fire(registered, fact) if name != SENTINEL_RULE}
+        assert answer == fired
+
+
+def test_a_fact_differing_in_what_a_rule_reads_is_asked_again() -> None:
+    ruleset = rules(
+        "strategies:\n  - {id: big, when: {total_price: {'>=': 100}}, locations: [X]}\n"
+        "fallback: {keep: true}\n"
+    )
+    builder = matcher.prepared(ruleset).builder
+    base = _fact(total_price=150.0, total_price__set=True)
+    assert builder.key(base) == builder.key({**base, "total_price": 999.0})
+    assert builder.key(base) != builder.key({**base, "total_price": 99.0})
+    assert builder.key(base) != builder.key({**base, "total_price": 100.0})
+    assert matcher.match(ruleset, [{**base, "total_price": 99.0}, base]) == (frozenset(), frozenset({0}))
