@@ -1,9 +1,10 @@
 """The fallback chain: strategies tried in order over the lines not yet placed.
 
-Each strategy takes the pending fulfillment orders whose facts its conditions matched, resolves
-and ranks its candidates, and plans: `ship_complete` puts every pending line of those
-fulfillment orders at one location; `split` spreads them over locations. The first acceptable
-plan wins; a split strategy with `partial: true` places what it can and passes the rest on.
+Each strategy takes the pending fulfillment orders whose facts its conditions matched and plans:
+`ship_complete` traces the candidates that may not take them (in the order written), ranks the
+rest and puts every pending line at the first that has it all; `split` ranks all candidates and
+spreads the lines over them (`splitting`). The first acceptable plan wins; a split strategy with
+`partial: true` places what it can and passes the rest on.
 """
 
 from __future__ import annotations
