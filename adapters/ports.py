@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from adapters.shopify.outcomes import IntentResult
-from engine.intents import Intent
+from engine.intents import AddOrderTags, Intent, SetOrderMetafield
 from engine.model import Snapshot
 
 
@@ -28,4 +28,10 @@ class StoreGateway(Protocol):
         `decided_on` is the snapshot the intent's decision was made from; a retry uses it to tell
         what was there before the decision's first write from what that write created.
         """
+        ...
+
+    async def annotate_order(
+        self, metafield: SetOrderMetafield, tags: AddOrderTags, *, snapshot: Snapshot | None
+    ) -> tuple[IntentResult, IntentResult]:
+        """The decision metafield and our tags, each re-checked as by `apply`, in one request."""
         ...

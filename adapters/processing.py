@@ -30,10 +30,11 @@ from typing import Any
 from adapters import order_events
 from adapters.echoes import CAUSES, ECHO_TOPICS, fulfillment_order_ids, is_our_hold_echo
 from adapters.ports import StoreGateway
-from adapters.shopify.outcomes import IntentOutcome
+from adapters.shopify.outcomes import IntentOutcome, IntentResult
 from adapters.store import DecisionLog, Delivery, Inbox, OrderLocks, StoredIntent
+from adapters.store.decision_log import FINAL_INTENT_STATES
 from engine import Decision, RuleSet, decide, decision_fingerprint
-from engine.intents import Intent
+from engine.intents import AddOrderTags, Intent, SetOrderMetafield
 from engine.model import Snapshot
 
 logger = logging.getLogger(__name__)
@@ -223,38 +224,60 @@ class OrderRouter:
         renamed: dict[str, str] = {}
         failed = 0
         decided_on = snapshot  # the decision's own input; read from the log when resuming
-        for stored in await self._log.intents(decision_id):
+        stored_intents = await self._log.intents(decision_id)
+        index = 0
+        while index < len(stored_intents):
+            stored = stored_intents[index]
             _collect_new_ids(stored, renamed)
-            if stored.state in ("applied", "already_done", "superseded", "failed"):
+            if stored.state in FINAL_INTENT_STATES:
                 failed += stored.state == "failed"
+                index += 1
                 continue
-            intent = _renamed(stored.intent, renamed)
+            batch = _annotations(stored_intents, index) or [stored]
+            intents = [_renamed(item.intent, renamed) for item in batch]
             # A first attempt checks against the snapshot read under this lock; a retry, an
             # intent left in flight by a crash, or one aimed at a renamed FO reads Shopify again.
-            fresh = snapshot if stored.state == "pending" and intent == stored.intent else None
+            first_try = all(
+                item.state == "pending" and intent == item.intent
+                for item, intent in zip(batch, intents, strict=True)
+            )
+            fresh = snapshot if first_try else None
             if not await lock.renew():
                 raise RetryLater(f"lost the lock on order {lock.order_id}; another worker took over")
             if fresh is None and decided_on is None:
                 decided_on = await self._log.snapshot_of(decision_id)
-            await self._log.mark_in_flight(stored.id)
-            result = await gateway.apply(intent, snapshot=fresh, decided_on=decided_on)
-            renamed.update(result.new_ids)
-            await self._log.settle(
-                stored.id,
-                result.outcome.value,
-                {
-                    "detail": result.detail,
-                    "new_ids": result.new_ids,
-                    "created_ids": list(result.created_ids),
-                    "intent": intent.model_dump(mode="json"),
-                },
-            )
-            if result.outcome is IntentOutcome.FAILED:
-                failed += 1
-                logger.warning("intent %s failed: %s", stored.idempotency_key, result.detail)
+            for item in batch:
+                await self._log.mark_in_flight(item.id)
+            if len(batch) == 2:
+                metafield, tags = intents
+                assert isinstance(metafield, SetOrderMetafield) and isinstance(tags, AddOrderTags)
+                results: tuple[IntentResult, ...] = await gateway.annotate_order(
+                    metafield, tags, snapshot=fresh
+                )
+            else:
+                results = (await gateway.apply(intents[0], snapshot=fresh, decided_on=decided_on),)
+            for item, intent, result in zip(batch, intents, results, strict=True):
+                renamed.update(result.new_ids)
+                await self._settle(item, intent, result)
+                if result.outcome is IntentOutcome.FAILED:
+                    failed += 1
+                    logger.warning("intent %s failed: %s", item.idempotency_key, result.detail)
+            index += len(batch)
         final = "failed" if failed else "completed"
         await self._log.complete(decision_id, final)
         return final
+
+    async def _settle(self, stored: StoredIntent, intent: Intent, result: IntentResult) -> None:
+        await self._log.settle(
+            stored.id,
+            result.outcome.value,
+            {
+                "detail": result.detail,
+                "new_ids": result.new_ids,
+                "created_ids": list(result.created_ids),
+                "intent": intent.model_dump(mode="json"),
+            },
+        )
 
     async def _classify_echo(self, topic: str, body: dict[str, Any]) -> Result:
         if is_our_hold_echo(topic, body):
@@ -295,6 +318,17 @@ def _fulfillment_order_id(body: dict[str, Any]) -> str:
             "payload has no fulfillment_order.id GID (expected gid://shopify/FulfillmentOrder/<n>)"
         )
     return fo_id
+
+
+def _annotations(intents: list[StoredIntent], index: int) -> list[StoredIntent] | None:
+    """The decision metafield and the tags of one order, both still to do: sent as one request."""
+    pair = intents[index : index + 2]
+    if len(pair) != 2 or any(item.state in FINAL_INTENT_STATES for item in pair):
+        return None
+    metafield, tags = (item.intent for item in pair)
+    if isinstance(metafield, SetOrderMetafield) and isinstance(tags, AddOrderTags):
+        return pair if metafield.order_id == tags.order_id else None
+    return None
 
 
 def _collect_new_ids(stored: StoredIntent, renamed: dict[str, str]) -> None:

@@ -86,6 +86,7 @@ FULFILLMENT_ORDER_RELEASE_HOLD = load("fulfillment_order_release_hold.graphql")
 FULFILLMENT_ORDER_SPLIT = load("fulfillment_order_split.graphql")
 METAFIELDS_SET = load("metafields_set.graphql")
 TAGS_ADD = load("tags_add.graphql")
+ANNOTATE_ORDER = load("annotate_order.graphql")
 
 ALL: tuple[Document, ...] = (
     SNAPSHOT,
@@ -104,4 +105,5 @@ ALL: tuple[Document, ...] = (
     FULFILLMENT_ORDER_SPLIT,
     METAFIELDS_SET,
     TAGS_ADD,
+    ANNOTATE_ORDER,
 )

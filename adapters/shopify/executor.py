@@ -31,6 +31,7 @@ from adapters.shopify.errors import ShopifyQueryError, ShopifyUserError
 from adapters.shopify.outcomes import IntentOutcome, IntentResult, already_done, applied, failed, superseded
 from adapters.shopify.placement import carved_out, read_line_placement
 from adapters.shopify.preconditions import FINISHED_STATUSES, check_hold, check_move, hold_to_release
+from adapters.shopify.sansio import user_errors
 from adapters.shopify.snapshot import move_variables
 from engine.intents import (
     DECISION_METAFIELD_KEY,
@@ -198,7 +199,49 @@ class Executor:
 
     # --- orders --------------------------------------------------------------------------------
 
+    async def annotate_order(
+        self, metafield: SetOrderMetafield, tags: AddOrderTags, snapshot: Snapshot | None = None
+    ) -> tuple[IntentResult, IntentResult]:
+        """Both order annotations, each re-checked as on its own, written in one request."""
+        try:
+            metafield_plan = await self._plan_metafield(metafield, snapshot)
+            tags_plan = await self._plan_tags(tags, snapshot)
+            if isinstance(metafield_plan, IntentResult) or isinstance(tags_plan, IntentResult):
+                return await self.apply(metafield, snapshot=snapshot), await self.apply(
+                    tags, snapshot=snapshot
+                )
+            payloads = await mutations.annotate_order(
+                self.client, _metafield_variables(metafield, metafield_plan), tags.order_id, tags_plan
+            )
+        except ShopifyQueryError as exc:
+            return failed(str(exc)), failed(str(exc))
+        return (
+            _metafield_written(metafield, payloads[0]),
+            _tags_written(tags, tags_plan, payloads[1]),
+        )
+
     async def _set_metafield(self, intent: SetOrderMetafield, snapshot: Snapshot | None) -> IntentResult:
+        plan = await self._plan_metafield(intent, snapshot)
+        if isinstance(plan, IntentResult):
+            return plan
+        try:
+            written = await mutations.set_metafield(
+                self.client,
+                intent.order_id,
+                namespace=intent.namespace,
+                key=intent.key,
+                type=intent.type,
+                value=intent.value,
+                compare_digest=plan.digest,
+            )
+        except ShopifyUserError as exc:
+            return _metafield_refused(intent, exc)
+        return applied(f"set {intent.namespace}.{intent.key} on {intent.order_id}", written)
+
+    async def _plan_metafield(
+        self, intent: SetOrderMetafield, snapshot: Snapshot | None
+    ) -> IntentResult | _MetafieldWrite:
+        """Done or superseded already, or the compare digest the write must carry."""
         name = f"{intent.namespace}.{intent.key}"
         known = (
             snapshot is not None
@@ -208,32 +251,25 @@ class Executor:
         current = snapshot.order.metafields.get(name) if snapshot is not None and known else None
         if known and current == intent.value:
             return already_done(f"{name} already holds this value")
-        digest: str | None = None
-        if not known or current is not None:
-            # Another value is there (or we do not know): its digest makes the write compare-and-set.
-            state = await self._read_order(intent.order_id, intent.namespace, intent.key)
-            if not state.found:
-                return superseded(f"order {intent.order_id} not found")
-            if state.metafield_value == intent.value:
-                return already_done(f"{name} already holds this value")
-            digest = state.compare_digest
-        try:
-            payload = await mutations.set_metafield(
-                self.client,
-                intent.order_id,
-                namespace=intent.namespace,
-                key=intent.key,
-                type=intent.type,
-                value=intent.value,
-                compare_digest=digest,
-            )
-        except ShopifyUserError as exc:
-            if exc.codes & _SUPERSEDING_METAFIELD_CODES:
-                return superseded(f"{name} changed since it was read: {exc}")
-            raise
-        return applied(f"set {name} on {intent.order_id}", payload)
+        if known and current is None:
+            return _MetafieldWrite(digest=None)  # none there: "must not exist yet"
+        # Another value is there (or we do not know): its digest makes the write compare-and-set.
+        state = await self._read_order(intent.order_id, intent.namespace, intent.key)
+        if not state.found:
+            return superseded(f"order {intent.order_id} not found")
+        if state.metafield_value == intent.value:
+            return already_done(f"{name} already holds this value")
+        return _MetafieldWrite(digest=state.compare_digest)
 
     async def _add_tags(self, intent: AddOrderTags, snapshot: Snapshot | None) -> IntentResult:
+        plan = await self._plan_tags(intent, snapshot)
+        if isinstance(plan, IntentResult):
+            return plan
+        payload = await mutations.add_tags(self.client, intent.order_id, plan)
+        return applied(f"tagged {intent.order_id} with {', '.join(plan)}", payload)
+
+    async def _plan_tags(self, intent: AddOrderTags, snapshot: Snapshot | None) -> IntentResult | list[str]:
+        """Done or superseded already, or the tags still missing."""
         if snapshot is not None and snapshot.order.id == intent.order_id:
             present = snapshot.order.tags
         else:
@@ -246,8 +282,7 @@ class Executor:
         missing = [tag for tag in intent.tags if tag not in present]
         if not missing:
             return already_done(f"order {intent.order_id} already has tags {', '.join(intent.tags)}")
-        payload = await mutations.add_tags(self.client, intent.order_id, missing)
-        return applied(f"tagged {intent.order_id} with {', '.join(missing)}", payload)
+        return missing
 
     async def _read_order(self, order_id: str, namespace: str, key: str) -> _OrderState:
         data = await self.client.execute(
@@ -263,6 +298,43 @@ class Executor:
             metafield_value=metafield.get("value"),
             compare_digest=metafield.get("compareDigest"),
         )
+
+
+@dataclass(frozen=True)
+class _MetafieldWrite:
+    digest: str | None
+
+
+def _metafield_variables(intent: SetOrderMetafield, plan: _MetafieldWrite) -> dict[str, Any]:
+    return mutations.metafield_input(
+        intent.order_id,
+        namespace=intent.namespace,
+        key=intent.key,
+        type=intent.type,
+        value=intent.value,
+        compare_digest=plan.digest,
+    )
+
+
+def _metafield_refused(intent: SetOrderMetafield, exc: ShopifyUserError) -> IntentResult:
+    name = f"{intent.namespace}.{intent.key}"
+    if exc.codes & _SUPERSEDING_METAFIELD_CODES:
+        return superseded(f"{name} changed since it was read: {exc}")
+    return failed(str(exc), dict(exc.payload) if exc.payload is not None else None)
+
+
+def _metafield_written(intent: SetOrderMetafield, payload: dict[str, Any]) -> IntentResult:
+    errors = user_errors(payload)
+    if errors:
+        return _metafield_refused(intent, ShopifyUserError("metafieldsSet", errors, payload=payload))
+    return applied(f"set {intent.namespace}.{intent.key} on {intent.order_id}", payload)
+
+
+def _tags_written(intent: AddOrderTags, missing: list[str], payload: dict[str, Any]) -> IntentResult:
+    errors = user_errors(payload)
+    if errors:
+        return failed(str(ShopifyUserError("tagsAdd", errors, payload=payload)), payload)
+    return applied(f"tagged {intent.order_id} with {', '.join(missing)}", payload)
 
 
 def _moved(intent: MoveFulfillmentOrder, payload: dict[str, Any]) -> IntentResult:

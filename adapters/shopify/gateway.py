@@ -6,7 +6,7 @@ from adapters.shopify.client import ShopifyClient
 from adapters.shopify.executor import Executor
 from adapters.shopify.outcomes import IntentResult
 from adapters.shopify.snapshot import LocationCache, read_order_snapshot, read_snapshot
-from engine.intents import Intent
+from engine.intents import AddOrderTags, Intent, SetOrderMetafield
 from engine.model import Snapshot
 
 
@@ -28,6 +28,11 @@ class ShopifyGateway:
         self, intent: Intent, *, snapshot: Snapshot | None, decided_on: Snapshot | None = None
     ) -> IntentResult:
         return await self._executor.apply(intent, snapshot=snapshot, decided_on=decided_on)
+
+    async def annotate_order(
+        self, metafield: SetOrderMetafield, tags: AddOrderTags, *, snapshot: Snapshot | None
+    ) -> tuple[IntentResult, IntentResult]:
+        return await self._executor.annotate_order(metafield, tags, snapshot)
 
     async def _candidates(self) -> list[str]:
         # Every active location is a candidate: locationsForMove then tells which can take it.

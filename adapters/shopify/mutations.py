@@ -87,6 +87,19 @@ async def split_fulfillment_orders(
     return await run_mutation(client, documents.FULFILLMENT_ORDER_SPLIT, variables, "fulfillmentOrderSplit")
 
 
+def metafield_input(
+    owner_id: str, *, namespace: str, key: str, type: str, value: str, compare_digest: str | None
+) -> dict[str, Any]:
+    return {
+        "ownerId": owner_id,
+        "namespace": namespace,
+        "key": key,
+        "type": type,
+        "value": value,
+        "compareDigest": compare_digest,
+    }
+
+
 async def set_metafield(
     client: ShopifyClient,
     owner_id: str,
@@ -98,15 +111,23 @@ async def set_metafield(
     compare_digest: str | None,
 ) -> dict[str, Any]:
     """Compare-and-set one metafield: `compare_digest` None means "must not exist yet"."""
-    metafield = {
-        "ownerId": owner_id,
-        "namespace": namespace,
-        "key": key,
-        "type": type,
-        "value": value,
-        "compareDigest": compare_digest,
-    }
+    metafield = metafield_input(
+        owner_id, namespace=namespace, key=key, type=type, value=value, compare_digest=compare_digest
+    )
     return await run_mutation(client, documents.METAFIELDS_SET, {"metafields": [metafield]}, "metafieldsSet")
+
+
+async def annotate_order(
+    client: ShopifyClient, metafield: dict[str, Any], order_id: str, tags: Sequence[str]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """metafieldsSet and tagsAdd in one request; each payload is returned as it came.
+
+    The two run independently (one may fail while the other lands), so userErrors are left for
+    the caller to read per mutation rather than raised for the pair.
+    """
+    variables = {"metafields": [metafield], "id": order_id, "tags": list(tags)}
+    data = await client.execute(documents.ANNOTATE_ORDER, variables)
+    return data.get("metafieldsSet") or {}, data.get("tagsAdd") or {}
 
 
 async def add_tags(client: ShopifyClient, resource_id: str, tags: Sequence[str]) -> dict[str, Any]:

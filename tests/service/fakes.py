@@ -31,6 +31,7 @@ class FakeStore:
         self.reads = 0
         self.order_reads = 0
         self.fresh_checks = 0
+        self.annotated_together = 0  # metafield + tags sent as one request
         self.decided_on: list[Snapshot | None] = []  # per apply call
         self._lose = lose_response_of
 
@@ -59,6 +60,12 @@ class FakeStore:
         if len(self.writes) in self._lose:
             raise ShopifyUnavailable("connection dropped after the write", attempts=1)
         return IntentResult(IntentOutcome.APPLIED, "written")
+
+    async def annotate_order(
+        self, metafield: SetOrderMetafield, tags: AddOrderTags, *, snapshot: Snapshot | None
+    ) -> tuple[IntentResult, IntentResult]:
+        self.annotated_together += 1
+        return (await self.apply(metafield, snapshot=snapshot), await self.apply(tags, snapshot=snapshot))
 
     def _in_effect(self, intent: Intent) -> bool:
         order = self.state.order

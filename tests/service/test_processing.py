@@ -106,6 +106,7 @@ async def test_an_order_routed_elsewhere_is_moved_and_annotated(make_world: Make
     assert [type(w) for w in world.store.writes] == [MoveFulfillmentOrder, SetOrderMetafield, AddOrderTags]
     move = world.store.writes[0]
     assert isinstance(move, MoveFulfillmentOrder) and move.to_location_id == "gid://shopify/Location/101"
+    assert world.store.annotated_together == 1, "metafield and tags go to Shopify in one request"
     stored = await world.log.get(result.decision_id)
     assert stored is not None and stored.state == "completed" and stored.outcome == "routed"
     assert {i.state for i in await world.log.intents(result.decision_id)} == {"applied"}

@@ -35,6 +35,7 @@ def test_documents_are_named_and_unique() -> None:
     names = [d.name for d in documents.ALL]
     assert len(names) == len(set(names))
     assert {d.name for d in documents.ALL if d.is_mutation} == {
+        "RoutingAnnotateOrder",
         "RoutingFulfillmentOrderMove",
         "RoutingFulfillmentOrderHold",
         "RoutingFulfillmentOrderReleaseHold",

@@ -537,5 +537,50 @@ async def test_graphql_errors_fail_the_intent(executor: Executor, shopify: Scrip
     assert "Access denied" in result.detail
 
 
+class TestAnnotateOrder:
+    async def test_metafield_and_tags_go_in_one_request(
+        self, executor: Executor, shopify: ScriptedShopify
+    ) -> None:
+        shopify.add_json(
+            {
+                "data": {
+                    "metafieldsSet": metafields_payload()["data"]["metafieldsSet"],
+                    "tagsAdd": {"node": {"id": ORDER}, "userErrors": []},
+                }
+            }
+        )
+        metafield, tags = await executor.annotate_order(METAFIELD, TAGS, snapshot())
+        assert (metafield.outcome, tags.outcome) == (IntentOutcome.APPLIED, IntentOutcome.APPLIED)
+        (body,) = shopify.bodies()
+        assert body["variables"]["metafields"][0]["compareDigest"] is None
+        assert body["variables"]["tags"] == list(TAGS.tags)
+
+    async def test_each_half_answers_for_its_own_user_errors(
+        self, executor: Executor, shopify: ScriptedShopify
+    ) -> None:
+        stale = {"field": ["metafields", "0"], "message": "stale", "code": "STALE_OBJECT", "elementIndex": 0}
+        shopify.add_json(
+            {
+                "data": {
+                    "metafieldsSet": {"metafields": [], "userErrors": [stale]},
+                    "tagsAdd": {"node": {"id": ORDER}, "userErrors": []},
+                }
+            }
+        )
+        metafield, tags = await executor.annotate_order(METAFIELD, TAGS, snapshot())
+        assert (metafield.outcome, tags.outcome) == (IntentOutcome.SUPERSEDED, IntentOutcome.APPLIED)
+
+    async def test_a_half_already_done_sends_only_the_other(
+        self, executor: Executor, shopify: ScriptedShopify
+    ) -> None:
+        shopify.add_json({"data": {"tagsAdd": {"node": {"id": ORDER}, "userErrors": []}}})
+        done = snapshot(metafields={"routing_engine.decision": '{"v":2}'})
+        metafield, tags = await executor.annotate_order(METAFIELD, TAGS, done)
+        assert (metafield.outcome, tags.outcome) == (IntentOutcome.ALREADY_DONE, IntentOutcome.APPLIED)
+        assert (
+            "tagsAdd" in shopify.bodies()[0]["query"] and "metafieldsSet" not in shopify.bodies()[0]["query"]
+        )
+
+
 def test_outcome_values_are_the_outbox_states() -> None:
     assert [o.value for o in IntentOutcome] == ["applied", "already_done", "superseded", "failed"]
