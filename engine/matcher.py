@@ -7,11 +7,10 @@ about three quarters of a match; we only need the names of the rules that fired.
 Precautions (durable_rules 2.0.28 is a C core with global state and sharp edges):
 - one module-level lock serialises every call into durable_rules;
 - all fulfillment orders of a decision go in one `assert_facts` call;
-- each registered rule set keeps one session for all decisions: its facts are retracted after
-  the decision (in `finally`), so the session is empty between decisions. Creating a session
-  allocates and initialises a few hundred kilobytes of pools per rule (measured: 40-160 µs per
-  decision, growing as the heap fragments), and a ruleset holds at most 1,024 live sessions.
-  Should a retraction fail, the session is deleted and the next decision starts a new one;
+- every question to durable_rules gets a fresh session id, and the session is deleted in
+  `finally`: nothing of one decision can leak into the next, and a ruleset's limit of 1,024
+  live sessions is never approached (a session costs 40-160 µs to create; remembered answers,
+  below, mean few decisions need one);
 - every fact carries an id unique to its assertion, so durable never takes a fact for one it
   has already seen;
 - the compiler's sentinel rule fires once per fact, so every fact is handled (`assert_facts`
@@ -57,7 +56,6 @@ class Prepared:
     handle: int
     compiled: CompiledRules
     builder: FactBuilder
-    session: str | None = field(default=None)  # the live session, created on first use
     answers: dict[tuple[Any, ...], frozenset[int]] = field(default_factory=dict)  # by fact key
 
 
@@ -111,19 +109,13 @@ def _answers(hits: list[tuple[int, int]], count: int) -> list[frozenset[int]]:
     return [frozenset(rules) for rules in found]
 
 
+_LIVE: set[str] = set()  # sessions between their creation and deletion (empty between decisions)
+
+
 def open_sessions() -> int:
-    """durable_rules sessions alive: at most one per registered rule set."""
+    """durable_rules sessions alive now: 0 between decisions."""
     with _LOCK:
-        return sum(1 for registered in _REGISTERED.values() if registered.session is not None)
-
-
-def facts_left(ruleset: RuleSet) -> int:
-    """Facts still in the rule set's session (0 between decisions)."""
-    with _LOCK:
-        registered = _register(ruleset)
-        if registered.session is None:
-            return 0
-        return len(json.loads(_core.get_facts(registered.handle, registered.session)))
+        return len(_LIVE)
 
 
 def fire(registered: Prepared, fact: Fact) -> list[str]:
@@ -135,21 +127,16 @@ def fire(registered: Prepared, fact: Fact) -> list[str]:
 
 
 def _assert(registered: Prepared, facts: list[Fact], names: list[str] | None = None) -> list[tuple[int, int]]:
-    """Assert the facts, collect (fact, rule) firings, retract the facts again."""
-    if registered.session is None:
-        registered.session = f"decisions-{next(_IDS)}"
-    sid, handle = registered.session, registered.handle
-    batch = next(_IDS)
+    """Assert the facts in a fresh session, collect (fact, rule) firings, delete the session."""
+    handle = registered.handle
+    sid = f"decision-{next(_IDS)}"
     payload = json.dumps(
-        [{**fact, "sid": sid, "id": f"{batch}-{index}", "fo": index} for index, fact in enumerate(facts)]
+        [{**fact, "sid": sid, "id": f"{sid}-{index}", "fo": index} for index, fact in enumerate(facts)]
     )
     hits: list[tuple[int, int]] = []
+    _LIVE.add(sid)
     try:
         result = _core.assert_facts(handle, payload)
-    except Exception:
-        _drop_session(registered)  # whatever part of the batch got in must not stay
-        raise
-    try:
         if result[0] in (_NOT_HANDLED, _OBSERVED):  # cannot happen while the sentinel matches all
             raise RuntimeError(f"durable_rules did not handle the facts (code {result[0]})")
         state = result[1]
@@ -165,24 +152,12 @@ def _assert(registered: Prepared, facts: list[Fact], names: list[str] | None = N
                 names.append(rule)
             message = _core.complete_and_start_action(handle, state)
     finally:
-        _retract(registered, payload)
+        # The sentinel rule fired in this session, so deleting it is safe (one where no rule ever
+        # fired crashes the C core).
+        with contextlib.suppress(Exception):  # a session we cannot delete is abandoned, not reused
+            _core.delete_state(handle, sid)
+        _LIVE.discard(sid)
     return hits
-
-
-def _retract(registered: Prepared, payload: str) -> None:
-    try:
-        _core.retract_facts(registered.handle, payload)
-    except Exception:
-        _drop_session(registered)
-        raise
-
-
-def _drop_session(registered: Prepared) -> None:
-    """A session in an unknown state is not reused: the next decision starts a new one."""
-    session, registered.session = registered.session, None
-    if session is not None:
-        with contextlib.suppress(Exception):  # it is no longer used either way
-            _core.delete_state(registered.handle, session)
 
 
 def _rule_index(name: str) -> int:
