@@ -101,7 +101,40 @@ def _parser() -> argparse.ArgumentParser:
     simulate.add_argument("--rules", type=Path, metavar="DIR", help="default: ROUTING_RULES_DIR")
     simulate.add_argument("--json", action="store_true", help="print the decision as JSON")
     simulate.set_defaults(run=_simulate, default_log_level="warning")
+
+    bench = commands.add_parser(
+        "bench",
+        help="run a benchmark from tests/bench (a source checkout): " + ", ".join(BENCHMARKS),
+        description="Each benchmark runs in a fresh process and prints JSON lines and a table. "
+        "Options after the name go to the benchmark (e.g. `bench decide --decisions 20000`).",
+    )
+    bench.add_argument("name", choices=sorted(BENCHMARKS))
+    bench.add_argument("options", nargs=argparse.REMAINDER, help="options of the benchmark")
+    bench.set_defaults(run=_bench, default_log_level="warning")
     return parser
+
+
+# name → the module that runs it and the arguments it always gets
+BENCHMARKS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "decide": ("tests.bench.bench_decide", ()),
+    "intake": ("tests.bench.bench_intake", ()),
+    "cost": ("tests.bench.bench_cost", ()),
+    "burst": ("tests.bench.bench_load", ("burst",)),
+    "latency": ("tests.bench.bench_load", ("latency",)),
+    "memory": ("tests.bench.bench_load", ("memory",)),
+}
+
+
+def _bench(args: argparse.Namespace) -> int:
+    import importlib.util
+    import subprocess
+
+    module, fixed = BENCHMARKS[args.name]
+    if importlib.util.find_spec("tests.bench") is None:
+        raise ConfigurationError(
+            "bench: the benchmarks live in tests/bench of a source checkout; run from a clone"
+        )
+    return subprocess.call([sys.executable, "-m", module, *fixed, *args.options])
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -87,3 +88,16 @@ def test_the_rule_tools_answer_on_the_repository_rules() -> None:
 def test_rules_needs_a_subcommand() -> None:
     result = run("rules")
     assert result.returncode == 2 and "RULES_COMMAND" in result.stderr
+
+
+def test_bench_runs_a_benchmark_and_prints_its_json_line() -> None:
+    result = run("bench", "decide", "--decisions", "300")
+    assert result.returncode == 0, result.stderr
+    first = next(line for line in result.stdout.splitlines() if line.startswith("{"))
+    assert json.loads(first)["decisions"] == 300
+
+
+def test_bench_names_its_benchmarks() -> None:
+    result = run("bench", "nonsense")
+    assert result.returncode == 2
+    assert "decide" in result.stderr and "intake" in result.stderr
