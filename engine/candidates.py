@@ -23,7 +23,7 @@ from typing import Any
 
 from engine.allocation import Unit
 from engine.catalog import Calendar, catalog
-from engine.clock import LocalTime, format_minute, parse_local_time
+from engine.clock import LocalTime, parse_local_time
 from engine.conditions import describe
 from engine.intents import DECISION_METAFIELD_KEY, DECISION_METAFIELD_NAMESPACE
 from engine.model import FulfillmentOrder, Location, Snapshot
@@ -42,7 +42,7 @@ class Candidate:
     only for the candidates a strategy actually looks at (ranking needs none of it).
     """
 
-    __slots__ = ("_closed", "_policy", "group", "location", "ours", "settings")
+    __slots__ = ("_closed", "_ignore", "_lookup", "group", "location", "name", "ours", "settings")
 
     def __init__(
         self,
@@ -53,20 +53,38 @@ class Candidate:
         ours: bool = False,
     ) -> None:
         self.location = location
+        self.name = location.name
         self.settings = settings
         self.group = group
         self.ours = ours  # our stored decision already sent work here: what is here may stay
-        self._policy = closed if callable(closed) else None
+        self._lookup: Callable[[], str | None] | Lookup | None = closed if callable(closed) else None
+        self._ignore: tuple[str, ...] = ()
         self._closed = None if callable(closed) else closed
 
-    @property
-    def name(self) -> str:
-        return self.location.name
+    @classmethod
+    def pending(
+        cls,
+        lookup: Lookup,
+        location: Location,
+        settings: LocationSettings,
+        group: LocationGroup | None,
+        ignore: tuple[str, ...],
+        ours: bool,
+    ) -> Candidate:
+        """A candidate whose `closed` is asked of `lookup.policy` when first looked at."""
+        candidate = cls(location, settings, group, None, ours)
+        candidate._lookup, candidate._ignore = lookup, ignore
+        return candidate
 
     @property
     def closed(self) -> str | None:
-        if self._policy is not None:
-            self._closed, self._policy = self._policy(), None
+        source = self._lookup
+        if source is not None:
+            if isinstance(source, Lookup):
+                self._closed = source.policy(self.location, self.settings, self._ignore)
+            else:
+                self._closed = source()
+            self._lookup = None
         return self._closed
 
     def __repr__(self) -> str:
@@ -124,11 +142,13 @@ class Lookup:
         self, location: Location, settings: LocationSettings | None, ignore: tuple[str, ...]
     ) -> str | None:
         key = (location.id, ignore)
-        if key not in self._policy:
-            load = self.snapshot.location_load.get(location.id, 0)
-            calendar = self.catalog.calendars[settings.origin] if settings is not None else None
-            self._policy[key] = policy_block(settings, calendar, ignore, self.local, load)
-        return self._policy[key]
+        policy = self._policy
+        if key in policy:
+            return policy[key]
+        load = self.snapshot.location_load.get(location.id, 0)
+        calendar = self.catalog.calendars[settings.origin] if settings is not None else None
+        found = policy[key] = policy_block(settings, calendar, ignore, self.local, load)
+        return found
 
     def candidate(
         self, location: Location, group: LocationGroup | None, ignore: tuple[str, ...]
@@ -136,13 +156,20 @@ class Lookup:
         key = (location.id, group.name if group is not None else "", ignore)
         found = self._candidates.get(key)
         if found is None:
-            settings = self.settings(location)
-            closed: str | None | Callable[[], str | None] = None
-            if settings is not None:
-                closed = lambda: self.policy(location, settings, ignore)  # noqa: E731 (computed when looked at)
-            found = Candidate(location, settings, group, closed, location.id in self.ours)
-            self._candidates[key] = found
+            found = self._candidates[key] = self._new(location, self.settings(location), group, ignore)
         return found
+
+    def _new(
+        self,
+        location: Location,
+        settings: LocationSettings | None,
+        group: LocationGroup | None,
+        ignore: tuple[str, ...],
+    ) -> Candidate:
+        ours = location.id in self.ours
+        if settings is None:
+            return Candidate(location, None, group, None, ours)
+        return Candidate.pending(self, location, settings, group, ignore, ours)  # closed: when looked at
 
     def distance_km(self, location: Location, latitude: float, longitude: float) -> float | None:
         """Great-circle distance from a destination; None when the location has no coordinates."""
@@ -195,7 +222,9 @@ class _Places:
 
 
 Note = tuple[str, str, str]  # (subject, verdict, detail) for the trace
-_Static = tuple[tuple[tuple[Location, "LocationGroup | None"], ...], tuple[Note, ...]]
+# Per strategy: (location, group, its settings, the per-decision candidate key) in the order written.
+_Entry = tuple[Location, "LocationGroup | None", "LocationSettings | None", tuple[str, str, tuple[str, ...]]]
+_Static = tuple[tuple[_Entry, ...], tuple[Note, ...]]
 _PLACES: dict[tuple[str, str, tuple[int, ...]], _Places] = {}
 _MAX_PLACES = 64
 
@@ -223,14 +252,18 @@ def resolve(lookup: Lookup, strategy: Strategy, index: int) -> Resolved:
     if static is None:
         static = places.resolved[index] = _resolve_static(lookup, strategy)
     entries, notes = static
-    return Resolved(
-        tuple(lookup.candidate(location, group, strategy.ignore) for location, group in entries),
-        notes,
-    )
+    made = lookup._candidates
+    candidates = []
+    for location, group, settings, key in entries:
+        found = made.get(key)
+        if found is None:
+            found = made[key] = lookup._new(location, settings, group, key[2])
+        candidates.append(found)
+    return Resolved(tuple(candidates), notes)
 
 
 def _resolve_static(lookup: Lookup, strategy: Strategy) -> _Static:
-    entries: list[tuple[Location, LocationGroup | None]] = []
+    entries: list[_Entry] = []
     notes: list[Note] = []
     seen: set[str] = set()
     for ref, group in _entries(lookup.ruleset, strategy):
@@ -243,7 +276,8 @@ def _resolve_static(lookup: Lookup, strategy: Strategy) -> _Static:
             continue
         if location.id not in seen:
             seen.add(location.id)
-            entries.append((location, group))
+            key = (location.id, group.name if group is not None else "", strategy.ignore)
+            entries.append((location, group, lookup.settings(location), key))
     return tuple(entries), tuple(notes)
 
 
@@ -282,17 +316,15 @@ def policy_block(
         return None
     if calendar.closed_on and local.iso_day in calendar.closed_on and "closed_days" not in ignore:
         return f"closed on {local.iso_day} (calendar)"
-    code = local.weekday_code
+    day = calendar.days[local.weekday]
     if calendar.hours is not None and "business_hours" not in ignore:
-        today = calendar.hours.get(code, ())
-        if not today:
-            return f"closed on {local.weekday_name}"
-        if not any(start <= local.minute < end for start, end in today):
-            spans = ", ".join(f"{format_minute(a)}-{format_minute(b)}" for a, b in today)
-            return f"outside business hours ({local.weekday_name[:3]} {spans})"
-    cutoff = calendar.cutoffs.get(code)
-    if cutoff is not None and local.minute >= cutoff and "cutoff" not in ignore:
-        return f"after the {format_minute(cutoff)} cut-off"
+        if not day.spans:
+            return day.closed
+        minute = local.minute
+        if not any(start <= minute < end for start, end in day.spans):
+            return day.outside
+    if day.cutoff is not None and local.minute >= day.cutoff and "cutoff" not in ignore:
+        return day.after
     return None
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from engine.clock import WEEKDAY_NAMES, WEEKDAYS, format_minute
 from engine.conditions import AllOf, Compare, Condition, describe
 from engine.evaluate import line_predicate
 from engine.model import FulfillmentOrderLine
@@ -20,12 +21,36 @@ LinePredicate = Callable[[FulfillmentOrderLine], bool]
 
 
 @dataclass(frozen=True)
+class Day:
+    """A calendar's rules for one weekday, with the trace's words for them written once."""
+
+    spans: tuple[tuple[int, int], ...]  # business hours (none: closed that day, if hours are set)
+    closed: str  # "closed on Monday"
+    outside: str  # "outside business hours (Mon 09:00-20:00)"
+    cutoff: int | None
+    after: str  # "after the 14:00 cut-off"
+
+
+@dataclass(frozen=True)
 class Calendar:
-    """A location's time rules, indexed by weekday code."""
+    """A location's time rules, indexed by weekday code; `days` by weekday number (0 = Monday)."""
 
     closed_on: frozenset[str]
     hours: dict[str, tuple[tuple[int, int], ...]] | None  # None: no business hours
     cutoffs: dict[str, int]
+    days: tuple[Day, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        days = []
+        for code, name in zip(WEEKDAYS, WEEKDAY_NAMES, strict=True):
+            spans = self.hours.get(code, ()) if self.hours is not None else ()
+            shown = ", ".join(f"{format_minute(a)}-{format_minute(b)}" for a, b in spans)
+            cutoff = self.cutoffs.get(code)
+            after = f"after the {format_minute(cutoff)} cut-off" if cutoff is not None else ""
+            days.append(
+                Day(spans, f"closed on {name}", f"outside business hours ({name[:3]} {shown})", cutoff, after)
+            )
+        object.__setattr__(self, "days", tuple(days))
 
 
 @dataclass(frozen=True)
