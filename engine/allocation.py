@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from engine.model import FulfillmentOrder, FulfillmentOrderLine, Location, Snapshot
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Unit:
     """A line with units left to ship; it is placed whole, at one location."""
 
@@ -127,8 +127,8 @@ def sku_label(line: FulfillmentOrderLine) -> str:
 
 def free_units(snapshot: Snapshot, ledger: Ledger, item: str, location_id: str) -> int:
     """`available` at the location, after what this decision already moved."""
-    stocked = item if item in snapshot.inventory else None
-    return snapshot.available(stocked, location_id) + ledger.delta(item, location_id)
+    stock = snapshot.inventory.get(item)  # as `snapshot.available(item, location_id)`, inline
+    return (0 if stock is None else stock.get(location_id, 0)) + ledger._delta.get((item, location_id), 0)
 
 
 def usable(free: int, safety: int) -> int:
@@ -144,11 +144,13 @@ class Needs:
         self.labels: dict[str, str] = {}
         self.own: dict[str, dict[str, int]] = {}  # location id -> item -> units committed there
         for unit in units:
-            self.need[unit.item] = self.need.get(unit.item, 0) + unit.quantity
-            self.labels.setdefault(unit.item, unit.sku)
+            item, quantity = unit.item, unit.quantity
+            self.need[item] = self.need.get(item, 0) + quantity
+            if item not in self.labels:
+                self.labels[item] = unit.sku
             if unit.fo.assigned_location_id is not None:
                 here = self.own.setdefault(unit.fo.assigned_location_id, {})
-                here[unit.item] = here.get(unit.item, 0) + unit.quantity
+                here[item] = here.get(item, 0) + quantity
 
     def check(
         self,
@@ -159,12 +161,15 @@ class Needs:
         is_current: bool,
     ) -> CandidateCheck:
         """Can `location` ship all of it together? `safety` gives a SKU's safety stock there."""
-        own = self.own.get(location.id, {})
+        location_id = location.id
+        own = self.own.get(location_id, {})
         shortages: list[Shortage] = []
+        inventory, delta = snapshot.inventory, ledger._delta
         for item, wanted in self.need.items():
-            free = free_units(snapshot, ledger, item, location.id)
+            stock = inventory.get(item)
+            free = (0 if stock is None else stock.get(location_id, 0)) + delta.get((item, location_id), 0)
             reserve = safety(self.labels[item])
-            have = own.get(item, 0) + usable(free, reserve)
+            have = own.get(item, 0) + (free - reserve if free > reserve else min(free, 0))  # usable()
             if have < wanted:
                 shortages.append(Shortage(self.labels[item], wanted, have, free, reserve))
         if len(shortages) > 1:

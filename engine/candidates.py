@@ -33,6 +33,7 @@ from engine.ruleset_model import RuleSet, Strategy
 EARTH_RADIUS_KM = 6371.0088
 CROSS_STORE = "other store — cross-store sourcing comes with issue 5"
 METAFIELD = f"{DECISION_METAFIELD_NAMESPACE}.{DECISION_METAFIELD_KEY}"
+_NO_SAFETY: tuple[dict[str, int], int] = ({}, 0)  # never written to: an empty table is not stored
 
 
 class Candidate:
@@ -186,15 +187,19 @@ class Lookup:
     def safety_stock(self, candidate: Candidate, sku: str, strategy: Strategy) -> int:
         if "safety_stock" in strategy.ignore:
             return 0
+        by_sku, default = self.safety_table(candidate)
+        return by_sku.get(sku.casefold(), default) if by_sku else default
+
+    def safety_table(self, candidate: Candidate) -> tuple[dict[str, int], int]:
+        """The candidate's safety stock per lower-case SKU, and for any other SKU."""
         group, settings = candidate.group, candidate.settings
         if group is None and settings is None:
-            return 0
+            return _NO_SAFETY
         key = (group.name if group is not None else "", settings.origin if settings is not None else "")
         table = self.catalog.safety.get(key)
         if table is None:
             table = self.catalog.safety[key] = safety_table(group, settings)
-        by_sku, default = table
-        return by_sku.get(sku.casefold(), default) if by_sku else default
+        return table
 
     def refusal(self, candidate: Candidate, unit: Unit, strategy: Strategy) -> str | None:
         """Why the candidate never ships this line (`refuses:`), or None."""

@@ -74,7 +74,6 @@ def _rank(
 ) -> tuple[list[Ranked], str]:
     snapshot = lookup.snapshot
     where = destination(snapshot, fos)
-    country = country_of(snapshot, fos)
     skipped = ""
     keys: list[RankKey] = []
     for key in strategy.rank:
@@ -82,6 +81,9 @@ def _rank(
             skipped = "the destination has no coordinates: distance not used, the next tie-breaker decides"
             continue
         keys.append(key)
+    if not candidates:
+        return [], skipped
+    country = country_of(snapshot, fos)
     measures = [_measure(key, lookup, ledger, strategy, units, where, country) for key in keys]
     # Sort positions by the last key first, then each earlier one: Python's sort is stable, so
     # the result orders by the first key, ties by the next…, and remaining ties as written.

@@ -26,6 +26,9 @@ def route(run: Run, fos: Sequence[FulfillmentOrder], matched: dict[str, frozense
     open_fos = list(fos)
     catalog = run.lookup.catalog
     elsewhere: list[str] = []  # strategies limited to other stores: one trace line for all
+    filtered: set[str] = set()  # fulfillment orders whose pending units saw every placement
+    open_labels = ""  # labels(open_fos), written again only when open_fos changes
+    shown_for: list[FulfillmentOrder] | None = None
     for index, strategy in enumerate(run.ruleset.strategies):
         if not open_fos:
             break
@@ -35,15 +38,20 @@ def route(run: Run, fos: Sequence[FulfillmentOrder], matched: dict[str, frozense
             continue
         group = [fo for fo in open_fos if index in matched[fo.id]]
         if not group:
+            if shown_for != open_fos:
+                open_labels, shown_for = labels(open_fos), list(open_fos)
             why = catalog.descriptions[index]
-            run.note("strategy", f"strategy {strategy.id}", f"does not apply to {labels(open_fos)}", why)
+            run.note("strategy", f"strategy {strategy.id}", f"does not apply to {open_labels}", why)
             continue
         run.note("strategy", f"strategy {strategy.id}", f"conditions hold for {labels(group)}")
         units = [unit for fo in group for unit in pending[fo.id]]
+        before = len(run.placements)
         done = _try(run, index, strategy, group, units)
         for fo in group:
-            placed = {p.unit.line.id for p in run.placements if p.unit.fo.id == fo.id}
-            pending[fo.id] = [u for u in pending[fo.id] if u.line.id not in placed]
+            if len(run.placements) != before or fo.id not in filtered:  # else nothing new was placed
+                filtered.add(fo.id)
+                placed = {p.unit.line.id for p in run.placements if p.unit.fo.id == fo.id}
+                pending[fo.id] = [u for u in pending[fo.id] if u.line.id not in placed]
             if fo.id in done or (not pending[fo.id] and fo.id in run.targets):
                 open_fos.remove(fo)
     if elsewhere:
@@ -161,9 +169,10 @@ def _ship_complete(
         memo = (candidate.location.id, group_name, ignores_safety, lines, run.ledger.version, here)
         found = lookup.checks.get(memo)
         if found is None:
+            by_sku, default = (None, 0) if ignores_safety else lookup.safety_table(candidate)
 
-            def safety(sku: str, candidate: Candidate = candidate) -> int:
-                return lookup.safety_stock(candidate, sku, strategy)
+            def safety(sku: str, by_sku: dict[str, int] | None = by_sku, default: int = default) -> int:
+                return by_sku.get(sku.casefold(), default) if by_sku else default  # lookup.safety_stock
 
             check = needs.check(run.snapshot, candidate.location, run.ledger, safety, here)
             short = ", ".join(str(s) for s in check.shortages)

@@ -300,7 +300,7 @@ def _takes_moves(candidate: Candidate) -> bool:
 
 
 def _why_unplaced(planner: _Planner, bundle: Bundle) -> str:
-    if bundle in planner.dropped:
+    if planner.dropped and bundle in planner.dropped:  # hashing a bundle hashes its models: not for nothing
         return planner.dropped[bundle]
     if planner.max is not None and any(planner.fits(bundle, c, {}) for c in planner.candidates):
         return f"it would need more than {planner.max} shipment{'s' if planner.max != 1 else ''}"
