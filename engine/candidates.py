@@ -52,30 +52,24 @@ class Candidate:
         group: LocationGroup | None,
         closed: str | None | Callable[[], str | None] = None,
         ours: bool = False,
+        lookup: Lookup | None = None,
+        ignore: tuple[str, ...] = (),
     ) -> None:
+        """`closed` is a reason, or a function giving it; with a `lookup` (and settings), it is
+        asked of `lookup.policy` under `ignore` when first looked at."""
         self.location = location
         self.name = location.name
         self.settings = settings
         self.group = group
         self.ours = ours  # our stored decision already sent work here: what is here may stay
-        self._lookup: Callable[[], str | None] | Lookup | None = closed if callable(closed) else None
-        self._ignore: tuple[str, ...] = ()
-        self._closed = None if callable(closed) else closed
-
-    @classmethod
-    def pending(
-        cls,
-        lookup: Lookup,
-        location: Location,
-        settings: LocationSettings,
-        group: LocationGroup | None,
-        ignore: tuple[str, ...],
-        ours: bool,
-    ) -> Candidate:
-        """A candidate whose `closed` is asked of `lookup.policy` when first looked at."""
-        candidate = cls(location, settings, group, None, ours)
-        candidate._lookup, candidate._ignore = lookup, ignore
-        return candidate
+        if lookup is not None and settings is not None:
+            self._lookup: Callable[[], str | None] | Lookup | None = lookup
+            self._closed: str | None = None
+        elif callable(closed):
+            self._lookup, self._closed = closed, None
+        else:
+            self._lookup, self._closed = None, closed
+        self._ignore = ignore
 
     @property
     def closed(self) -> str | None:
@@ -167,10 +161,7 @@ class Lookup:
         group: LocationGroup | None,
         ignore: tuple[str, ...],
     ) -> Candidate:
-        ours = location.id in self.ours
-        if settings is None:
-            return Candidate(location, None, group, None, ours)
-        return Candidate.pending(self, location, settings, group, ignore, ours)  # closed: when looked at
+        return Candidate(location, settings, group, None, location.id in self.ours, self, ignore)
 
     def distance_km(self, location: Location, latitude: float, longitude: float) -> float | None:
         """Great-circle distance from a destination; None when the location has no coordinates."""
@@ -262,7 +253,8 @@ def resolve(lookup: Lookup, strategy: Strategy, index: int) -> Resolved:
     for location, group, settings, key in entries:
         found = made.get(key)
         if found is None:
-            found = made[key] = lookup._new(location, settings, group, key[2])
+            ours = location.id in lookup.ours
+            found = made[key] = Candidate(location, settings, group, None, ours, lookup, key[2])
         candidates.append(found)
     return Resolved(tuple(candidates), notes)
 

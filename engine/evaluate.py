@@ -7,6 +7,7 @@ groups and location restrictions. The fact builder turns each such test into one
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 
 from engine.conditions import AllOf, AnyOf, Compare, Condition, Lines, Not, spec_for
@@ -51,8 +52,8 @@ def line_predicate(condition: Condition) -> LinePredicate:
     if isinstance(condition, Compare):
         spec = spec_for(condition.field, "line")
         assert spec is not None, condition.field
-        read, op, values = spec.read, condition.op, condition.values
-        return lambda line: compare(spec, op, values, read(line))
+        read, test = spec.read, comparer(spec, condition.op, condition.values)
+        return lambda line: test(read(line))
     if isinstance(condition, Not):
         inner = line_predicate(condition.condition)
         return lambda line: not inner(line)
@@ -81,6 +82,43 @@ def _line_value(name: str, line: FulfillmentOrderLine) -> Value:
     assert spec is not None, name
     value: Value = spec.read(line)
     return value
+
+
+def comparer(spec: FieldSpec, op: str, values: tuple[str, ...]) -> Callable[[Value], bool]:
+    """`compare(spec, op, values, value)` as a function of `value`, its dispatch done once (the
+    common operators of text and sets directly, number targets read once); same results."""
+    kind = spec.kind
+    if kind == "set" and op in ("any_of", "none_of"):
+        wanted = frozenset(values)
+        if op == "any_of":
+            return lambda value: isinstance(value, frozenset) and not value.isdisjoint(wanted)
+        return lambda value: not isinstance(value, frozenset) or value.isdisjoint(wanted)
+    if (
+        kind not in NUMERIC_KINDS
+        and kind not in ("set", "bool")
+        and op in ("in", "equals", "not_in", "not_equals")
+    ):
+        if op in ("in", "equals"):
+            return lambda value: (value if isinstance(value, str) else "") in values
+        return lambda value: (value if isinstance(value, str) else "") not in values
+    if kind in NUMERIC_KINDS and op in ("lt", "lte", "gt", "gte") and len(values) == 1:
+        try:
+            target = number_of(kind, values[0])
+        except ValueError:  # unreadable: let `compare` fail (or not) as it would
+            return lambda value: compare(spec, op, values, value)
+        test = _ORDER[op]
+        return lambda value: (
+            isinstance(value, float | int) and not isinstance(value, bool) and test(value, target)
+        )
+    return lambda value: compare(spec, op, values, value)
+
+
+_ORDER: dict[str, Callable[[float, float], bool]] = {
+    "lt": operator.lt,
+    "lte": operator.le,
+    "gt": operator.gt,
+    "gte": operator.ge,
+}
 
 
 def compare(spec: FieldSpec, op: str, values: tuple[str, ...], value: Value) -> bool:

@@ -14,7 +14,7 @@ from typing import Any
 
 from engine.compiler import ANCHOR_PROPERTY, ANCHOR_VALUE, FactSchema, Flag
 from engine.conditions import Compare, spec_for
-from engine.evaluate import compare, lines_predicate
+from engine.evaluate import comparer, lines_predicate
 from engine.fields import Value
 from engine.model import FulfillmentOrder, Snapshot
 
@@ -103,11 +103,11 @@ def _evaluator(flag: Flag) -> Callable[[Snapshot, FulfillmentOrder, dict[str, Va
         return lambda _snapshot, fo, _seen: holds(fo)
     spec = spec_for(test.field, "fo")
     assert spec is not None, test.field
-    read, name, op, values = spec.read, test.field, test.op, test.values
+    read, name, check = spec.read, test.field, comparer(spec, test.op, test.values)
 
     def evaluate(snapshot: Snapshot, fo: FulfillmentOrder, seen: dict[str, Value]) -> bool:
         if name not in seen:  # several flags often test one field (tags): read it once
             seen[name] = read(snapshot, fo)
-        return compare(spec, op, values, seen[name])
+        return check(seen[name])
 
     return evaluate

@@ -126,9 +126,10 @@ def _admissible(
     lookup = run.lookup
     places = {fo.assigned_location_id for fo in group}
     kept: list[int] = []
+    single = group[0] if len(group) == 1 else None
     for position, candidate in enumerate(candidates):
-        if len(group) == 1:
-            why_not = move_block(candidate, group[0])
+        if single is not None:
+            why_not = move_block(candidate, single)
         else:
             why_not = next((why for fo in group if (why := move_block(candidate, fo)) is not None), None)
         if why_not is None and candidate.settings is not None and candidate.settings.refuses is not None:
