@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -225,6 +226,8 @@ class OrderRouter:
         failed = 0
         decided_on = snapshot  # the decision's own input; read from the log when resuming
         stored_intents = await self._log.intents(decision_id)
+        # Settled with the next batch's in-flight mark (or the decision's completion).
+        written: list[tuple[int, str, dict[str, Any]]] = []
         index = 0
         while index < len(stored_intents):
             stored = stored_intents[index]
@@ -243,11 +246,13 @@ class OrderRouter:
             )
             fresh = snapshot if first_try else None
             if not await lock.renew():
+                await self._log.advance(settled=written)
                 raise RetryLater(f"lost the lock on order {lock.order_id}; another worker took over")
             if fresh is None and decided_on is None:
                 decided_on = await self._log.snapshot_of(decision_id)
-            for item in batch:
-                await self._log.mark_in_flight(item.id)
+            # The writes before are settled and this batch marked in flight in one transaction.
+            await self._log.advance(settled=written, in_flight=[item.id for item in batch])
+            written = []
             if len(batch) == 2:
                 metafield, tags = intents
                 assert isinstance(metafield, SetOrderMetafield) and isinstance(tags, AddOrderTags)
@@ -258,26 +263,14 @@ class OrderRouter:
                 results = (await gateway.apply(intents[0], snapshot=fresh, decided_on=decided_on),)
             for item, intent, result in zip(batch, intents, results, strict=True):
                 renamed.update(result.new_ids)
-                await self._settle(item, intent, result)
+                written.append((item.id, result.outcome.value, _settled(intent, result)))
                 if result.outcome is IntentOutcome.FAILED:
                     failed += 1
                     logger.warning("intent %s failed: %s", item.idempotency_key, result.detail)
             index += len(batch)
         final = "failed" if failed else "completed"
-        await self._log.complete(decision_id, final)
+        await self._log.advance(settled=written, completed=(decision_id, final))
         return final
-
-    async def _settle(self, stored: StoredIntent, intent: Intent, result: IntentResult) -> None:
-        await self._log.settle(
-            stored.id,
-            result.outcome.value,
-            {
-                "detail": result.detail,
-                "new_ids": result.new_ids,
-                "created_ids": list(result.created_ids),
-                "intent": intent.model_dump(mode="json"),
-            },
-        )
 
     async def _classify_echo(self, topic: str, body: dict[str, Any]) -> Result:
         if is_our_hold_echo(topic, body):
@@ -289,18 +282,38 @@ class OrderRouter:
         return Result("ignored", f"{topic} not caused by us; starts no decision")
 
 
-@dataclass(frozen=True, slots=True)
 class _Lock:
-    """The order's lease as held by one worker; renewed before every write."""
+    """The order's lease as held by one worker, renewed before every write once half of it is gone.
 
-    locks: OrderLocks
-    shop: str
-    order_id: str
-    owner: str
-    lease_seconds: float
+    While less than half of the lease has passed since it was last taken or renewed, it is still
+    ours (another worker may take it only once it has expired), so no database round trip is made.
+    """
+
+    def __init__(self, locks: OrderLocks, shop: str, order_id: str, owner: str, lease_seconds: float) -> None:
+        self.locks = locks
+        self.shop = shop
+        self.order_id = order_id
+        self.owner = owner
+        self.lease_seconds = lease_seconds
+        self._renewed_at: float | None = None
 
     async def renew(self) -> bool:
-        return await self.locks.acquire(self.shop, self.order_id, self.owner, self.lease_seconds)
+        if self._renewed_at is not None and time.monotonic() - self._renewed_at < self.lease_seconds / 2:
+            return True
+        started = time.monotonic()
+        taken = await self.locks.acquire(self.shop, self.order_id, self.owner, self.lease_seconds)
+        self._renewed_at = started if taken else None
+        return taken
+
+
+def _settled(intent: Intent, result: IntentResult) -> dict[str, Any]:
+    """What an intent's settled row keeps of its write."""
+    return {
+        "detail": result.detail,
+        "new_ids": result.new_ids,
+        "created_ids": list(result.created_ids),
+        "intent": intent.model_dump(mode="json"),
+    }
 
 
 def _json_object(raw: str) -> dict[str, Any]:

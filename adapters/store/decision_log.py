@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -195,28 +196,49 @@ class DecisionLog:
             return [_stored_intent(row) for row in rows]
 
     async def mark_in_flight(self, intent_id: int) -> None:
-        async with self._sessions.begin() as session:
-            await session.execute(
-                update(IntentRow)
-                .where(IntentRow.id == intent_id)
-                .values(state="in_flight", attempts=IntentRow.attempts + 1, updated_at=self._now())
-            )
+        await self.advance(in_flight=[intent_id])
 
     async def settle(self, intent_id: int, state: str, result: dict[str, Any]) -> None:
-        async with self._sessions.begin() as session:
-            await session.execute(
-                update(IntentRow)
-                .where(IntentRow.id == intent_id)
-                .values(state=state, result=json.dumps(result, sort_keys=True), updated_at=self._now())
-            )
+        await self.advance(settled=[(intent_id, state, result)])
 
     async def complete(self, decision_id: str, state: str) -> None:
+        await self.advance(completed=(decision_id, state))
+
+    async def advance(
+        self,
+        *,
+        settled: Sequence[tuple[int, str, dict[str, Any]]] = (),
+        in_flight: Sequence[int] = (),
+        completed: tuple[str, str] | None = None,
+    ) -> None:
+        """In one transaction: settle the intents just written, mark the next ones in flight (before
+        their call), and complete the decision (its final state).
+
+        Only an intent not yet final is marked in flight: a settled intent is never reopened.
+        """
+        if not settled and not in_flight and completed is None:
+            return
+        now = self._now()
         async with self._sessions.begin() as session:
-            await session.execute(
-                update(DecisionRow)
-                .where(DecisionRow.id == decision_id)
-                .values(state=state, completed_at=self._now())
-            )
+            for intent_id, state, result in settled:
+                await session.execute(
+                    update(IntentRow)
+                    .where(IntentRow.id == intent_id)
+                    .values(state=state, result=json.dumps(result, sort_keys=True), updated_at=now)
+                )
+            if in_flight:
+                await session.execute(
+                    update(IntentRow)
+                    .where(IntentRow.id.in_(in_flight), IntentRow.state.not_in(sorted(FINAL_INTENT_STATES)))
+                    .values(state="in_flight", attempts=IntentRow.attempts + 1, updated_at=now)
+                )
+            if completed is not None:
+                decision_id, final = completed
+                await session.execute(
+                    update(DecisionRow)
+                    .where(DecisionRow.id == decision_id)
+                    .values(state=final, completed_at=now)
+                )
 
     async def applied_on(
         self, fulfillment_order_ids: list[str], kinds: tuple[str, ...]

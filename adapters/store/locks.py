@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import delete, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.store.clock import Clock, utc_now
@@ -22,24 +22,26 @@ class OrderLocks:
         self._now = clock
 
     async def acquire(self, shop: str, order_id: str, owner: str, lease_seconds: float) -> bool:
-        """Take the order's lease (or renew our own); False while another owner holds it."""
+        """Take the order's lease (or renew our own); False while another owner holds it.
+
+        One statement: insert the lease, or take over a row that is ours or has expired.
+        """
         now = self._now()
         until = now + timedelta(seconds=lease_seconds)
         async with self._sessions.begin() as session:
-            taken = await session.execute(
-                update(OrderLockRow)
-                .where(OrderLockRow.shop == shop, OrderLockRow.order_id == order_id)
-                .where((OrderLockRow.owner == owner) | (OrderLockRow.lease_until < now))
-                .values(owner=owner, lease_until=until)
+            dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+            statement = (
+                dialect.insert(OrderLockRow)
+                .values(shop=shop, order_id=order_id, owner=owner, lease_until=until)
+                .on_conflict_do_update(
+                    index_elements=["shop", "order_id"],
+                    set_={"owner": owner, "lease_until": until},
+                    where=(OrderLockRow.owner == owner) | (OrderLockRow.lease_until < now),
+                )
+                .returning(OrderLockRow.owner)
             )
-            if taken.rowcount == 1:  # type: ignore[attr-defined]
-                return True
-        try:
-            async with self._sessions.begin() as session:
-                session.add(OrderLockRow(shop=shop, order_id=order_id, owner=owner, lease_until=until))
-        except IntegrityError:
-            return False  # someone else holds a live lease
-        return True
+            taken = (await session.execute(statement)).first()
+        return taken is not None
 
     async def release(self, shop: str, order_id: str, owner: str) -> None:
         async with self._sessions.begin() as session:
