@@ -56,13 +56,16 @@ def decide(snapshot: Snapshot, ruleset: RuleSet) -> Decision:
         outcomes[fo.id] = settle(run, fo)
     ordered = tuple(outcomes[fo.id] for fo in snapshot.fulfillment_orders)
     outcome, intents = finish(run, ordered)
-    return Decision(
-        store=snapshot.store,
-        order_id=snapshot.order.id,
-        order_name=snapshot.order.name,
-        ruleset_version=ruleset.version,
-        outcome=outcome,
-        fulfillment_orders=ordered,
-        intents=intents,
-        trace=run.entries(),
+    # One validation for the decision and its trace (the trace's entries are validated as dicts).
+    return Decision.model_validate(
+        {
+            "store": snapshot.store,
+            "order_id": snapshot.order.id,
+            "order_name": snapshot.order.name,
+            "ruleset_version": ruleset.version,
+            "outcome": outcome,
+            "fulfillment_orders": ordered,
+            "intents": intents,
+            "trace": run.trace,
+        }
     )

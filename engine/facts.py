@@ -52,14 +52,18 @@ class FactBuilder:
         the same tests. A text counts as itself only when a rule names it; a number as which
         side of each number the rules compare it with; flags as they are."""
         key: list[Any] = []
+        append = key.append
         texts, numbers = self._named_texts, self._named_numbers
         for prop, value in fact.items():
-            if isinstance(value, bool):
-                key.append(value)
-            elif isinstance(value, str):
-                key.append(value if value in texts.get(prop, ()) else None)
+            kind = type(value)
+            if kind is bool or (kind is not str and kind is not float and isinstance(value, bool)):
+                append(value)
+            elif kind is str or isinstance(value, str):
+                named = texts.get(prop)
+                append(value if named is not None and value in named else None)
             else:
-                key.append(tuple((value > c) - (value < c) for c in numbers.get(prop, ())))
+                cuts = numbers.get(prop)
+                append(tuple([(value > c) - (value < c) for c in cuts]) if cuts else ())
         return tuple(key)
 
 

@@ -84,24 +84,25 @@ def _rank(
     if not candidates:
         return [], skipped
     country = country_of(snapshot, fos)
-    measures = [_measure(key, lookup, ledger, strategy, units, where, country) for key in keys]
+    measures = [_measure(key, lookup, ledger, strategy, candidates, units, where, country) for key in keys]
     # Sort positions by the last key first, then each earlier one: Python's sort is stable, so
     # the result orders by the first key, ties by the next…, and remaining ties as written.
     order = list(range(len(candidates)))
-    for value, _ in reversed(measures):
-        column = [value(candidate) for candidate in candidates]
+    for column, _ in reversed(measures):
         order.sort(key=column.__getitem__)
     # Formatting is the costly part: only the candidates the trace shows get their facts.
-    ranked = []
-    for n, index in enumerate(order):
-        candidate = candidates[index]
-        facts = ", ".join([text(candidate) for _, text in measures]) if n < SHOWN else ""
-        ranked.append(Ranked(candidate, facts))
+    texts = [text for _, text in measures]
+    ranked = [
+        _new_ranked(Ranked, (candidates[index], ", ".join([text(index) for text in texts])))
+        for index in order[:SHOWN]
+    ]
+    ranked += [_new_ranked(Ranked, (candidates[index], "")) for index in order[SHOWN:]]
     return ranked, skipped
 
 
-Value = Callable[[Candidate], float]
-Text = Callable[[Candidate], str]
+_new_ranked = tuple.__new__  # Ranked(candidate, facts) without the Python-level __new__
+Column = list[float]  # a key's value per candidate position (smaller ranks first)
+Text = Callable[[int], str]  # a key's words for the trace, by candidate position
 
 
 def _measure(
@@ -109,48 +110,43 @@ def _measure(
     lookup: Lookup,
     ledger: Ledger,
     strategy: Strategy,
+    candidates: Sequence[Candidate],
     units: Sequence[Unit],
     where: Address | None,
     country: str,
-) -> tuple[Value, Text]:
-    """The key's value for a candidate (smaller ranks first), and its words for the trace."""
+) -> tuple[Column, Text]:
+    """The key's value for each candidate (smaller ranks first), and its words for the trace."""
     if key.by == "distance":
         assert where is not None and where.latitude is not None and where.longitude is not None
         lat, lon, band = where.latitude, where.longitude, key.band_km
+        kms = [lookup.distance_km(c.location, lat, lon) for c in candidates]
+        column: Column = [_LAST if km is None else (math.floor(km / band) if band else km) for km in kms]
 
-        def distance(c: Candidate) -> float:
-            km = lookup.distance_km(c.location, lat, lon)
-            return _LAST if km is None else (math.floor(km / band) if band else km)
-
-        def distance_text(c: Candidate) -> str:
-            km = lookup.distance_km(c.location, lat, lon)
+        def distance_text(i: int) -> str:
+            km = kms[i]
             return "no coordinates" if km is None else f"{km:,.0f} km"
 
-        return distance, distance_text
+        return column, distance_text
     if key.by == "priority":
-        return (
-            lambda c: _LAST if c.settings is None or c.settings.priority is None else c.settings.priority,
-            lambda c: (
-                "no priority"
-                if c.settings is None or c.settings.priority is None
-                else f"priority {c.settings.priority}"
-            ),
-        )
+        priorities = [c.settings.priority if c.settings is not None else None for c in candidates]
+
+        def priority_text(i: int) -> str:
+            priority = priorities[i]
+            return "no priority" if priority is None else f"priority {priority}"
+
+        return [_LAST if p is None else p for p in priorities], priority_text
     if key.by == "cost":
+        amounts = [c.settings.cost_to(country) if c.settings is not None else None for c in candidates]
 
-        def cost(c: Candidate) -> float | None:
-            return c.settings.cost_to(country) if c.settings is not None else None
+        def cost_text(i: int) -> str:
+            amount = amounts[i]
+            return "no cost" if amount is None else f"cost {amount:.2f}"
 
-        return (
-            lambda c: _LAST if (amount := cost(c)) is None else amount,
-            lambda c: "no cost" if (amount := cost(c)) is None else f"cost {amount:.2f}",
-        )
+        return [_LAST if amount is None else amount for amount in amounts], cost_text
     load = lookup.snapshot.location_load
     if key.by == "load":
-        return (
-            lambda c: float(load.get(c.location.id, 0)),
-            lambda c: f"{load.get(c.location.id, 0)} sent today",
-        )
+        sent = [load.get(c.location.id, 0) for c in candidates]
+        return [float(n) for n in sent], lambda i: f"{sent[i]} sent today"
     items = {unit.item: unit.sku for unit in units}
     seen: dict[str, int] = {}
 
@@ -164,4 +160,5 @@ def _measure(
             seen[c.location.id] = total
         return total
 
-    return (lambda c: -float(in_stock(c)), lambda c: f"{in_stock(c)} in stock")
+    totals = [in_stock(c) for c in candidates]
+    return [-float(total) for total in totals], lambda i: f"{totals[i]} in stock"

@@ -35,7 +35,11 @@ def summarize(ruleset_version: str, outcome: str, outcomes: Sequence[Fulfillment
         "outcome": outcome,
         "fulfillment_orders": entries,
     }
-    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _ENCODER.encode(document)
+
+
+# json.dumps(…, sort_keys=True, separators=(",", ":"), ensure_ascii=False), its encoder made once
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def _entry(o: FulfillmentOrderOutcome) -> dict[str, Any]:
