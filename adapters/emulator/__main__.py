@@ -8,6 +8,7 @@ import contextlib
 import sys
 
 from adapters.emulator.scenario import ScenarioError, load_scenario
+from adapters.emulator.schemas import real_schema, subset_schema
 from adapters.emulator.server import EmulatorServer
 
 
@@ -34,6 +35,10 @@ def main(argv: list[str] | None = None) -> int:
     except ScenarioError as exc:
         print(exc, file=sys.stderr)
         return 2
+    # Build the schemas (the real one takes about a second) before listening, not inside the
+    # first GraphQL request, where the single-process emulator would stall every store and webhook.
+    subset_schema()
+    real_schema()
     server = EmulatorServer(scenario, webhook_url=args.webhook_url, host=args.host, port=args.port)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(server))
