@@ -9,6 +9,7 @@ payload, a GraphQL error, a missing fulfillment order) is kept as `failed` with 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 import random
@@ -30,21 +31,32 @@ class WorkerPool:
         self._router = router
         self._size = size
         self._lease = lease_seconds
-        self._wake = asyncio.Event()
+        # Idle workers, each waiting on its own future; a notification wakes one of them.
+        self._idle: collections.deque[asyncio.Future[None]] = collections.deque()
+        # Counts notifications: a worker that found nothing sleeps only if none came meanwhile.
+        self._generation = 0
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
         self.owner = f"worker-{uuid.uuid4().hex[:12]}"
 
     def notify(self) -> None:
-        """New work was stored: wake idle workers now instead of at their next poll."""
-        self._wake.set()
+        """New work was stored: wake one idle worker now instead of at its next poll.
+
+        A notification that finds every worker busy is not lost: each worker leases again after
+        its work, and one whose lease found nothing while a notification came looks again.
+        """
+        self._generation += 1
+        while self._idle:
+            waiter = self._idle.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
 
     def start(self) -> None:
         self._tasks = [asyncio.create_task(self._run(index)) for index in range(self._size)]
 
     async def stop(self) -> None:
         self._stopping = True
-        self._wake.set()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -55,6 +67,7 @@ class WorkerPool:
     async def _run(self, index: int) -> None:
         owner = f"{self.owner}-{index}"
         while not self._stopping:
+            seen = self._generation
             try:
                 delivery = await self._inbox.lease(owner, self._lease)
             except Exception:  # the database hiccupped: log, wait, go on
@@ -62,11 +75,22 @@ class WorkerPool:
                 await asyncio.sleep(IDLE_POLL_SECONDS)
                 continue
             if delivery is None:
-                self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), IDLE_POLL_SECONDS)
+                if self._generation == seen:  # no new work since the lease looked: sleep
+                    await self._sleep_until_notified()
                 continue
             await self._handle(delivery, owner)
+
+    async def _sleep_until_notified(self) -> None:
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._idle.append(waiter)
+        try:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(waiter), IDLE_POLL_SECONDS)
+        finally:
+            if not waiter.done():
+                waiter.cancel()  # notify() skips it
+            with contextlib.suppress(ValueError):
+                self._idle.remove(waiter)
 
     async def _handle(self, delivery: Delivery, owner: str) -> None:
         keeper = asyncio.create_task(self._keep_lease(delivery.id, owner))
