@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -33,6 +33,7 @@ from engine.ruleset_model import RuleSet, Strategy
 EARTH_RADIUS_KM = 6371.0088
 CROSS_STORE = "other store — cross-store sourcing comes with issue 5"
 METAFIELD = f"{DECISION_METAFIELD_NAMESPACE}.{DECISION_METAFIELD_KEY}"
+_UNKNOWN: Any = object()  # not worked out yet (None is an answer)
 _NO_SAFETY: tuple[dict[str, int], int] = ({}, 0)  # never written to: an empty table is not stored
 
 
@@ -76,7 +77,11 @@ class Candidate:
         source = self._lookup
         if source is not None:
             if isinstance(source, Lookup):
-                self._closed = source.policy(self.location, self.settings, self._ignore)
+                key = (self.location.id, self._ignore)
+                known = source._policy
+                self._closed = (
+                    known[key] if key in known else source.policy(self.location, self.settings, self._ignore)
+                )
             else:
                 self._closed = source()
             self._lookup = None
@@ -110,7 +115,7 @@ class Lookup:
         self._policy: dict[tuple[str, tuple[str, ...]], str | None] = {}
         self._refusals: dict[tuple[str, str], str | None] = {}
         self._candidates: dict[tuple[str, str, tuple[str, ...]], Candidate] = {}
-        self._distances: dict[tuple[str, float, float], float | None] = {}
+        self._distances: dict[tuple[float, float], dict[str, Any]] = {}  # destination -> location id -> km
         self.checks: dict[Any, Any] = {}  # ship-complete checks by what they depend on
 
     def places(self) -> _Places:
@@ -165,15 +170,32 @@ class Lookup:
 
     def distance_km(self, location: Location, latitude: float, longitude: float) -> float | None:
         """Great-circle distance from a destination; None when the location has no coordinates."""
-        key = (location.id, latitude, longitude)
-        if key not in self._distances:
-            address = location.address
-            self._distances[key] = (
-                None
-                if address.latitude is None or address.longitude is None
-                else haversine_km(latitude, longitude, address.latitude, address.longitude)
-            )
-        return self._distances[key]
+        return self.distances_km([location], latitude, longitude)[0]
+
+    def distances_km(
+        self, locations: Sequence[Location], latitude: float, longitude: float
+    ) -> list[float | None]:
+        """`distance_km` for each location: the destination's sine and cosine worked out once."""
+        known = self._distances.get((latitude, longitude))
+        if known is None:
+            known = self._distances[(latitude, longitude)] = {}
+        found: list[float | None] = []
+        p1 = math.radians(latitude)
+        cos_p1 = math.cos(p1)
+        for location in locations:
+            km = known.get(location.id, _UNKNOWN)
+            if km is _UNKNOWN:
+                address = location.address
+                if address.latitude is None or address.longitude is None:
+                    km = None
+                else:  # haversine_km(latitude, longitude, address.latitude, address.longitude)
+                    p2 = math.radians(address.latitude)
+                    dp, dl = p2 - p1, math.radians(address.longitude - longitude)
+                    a = math.sin(dp / 2) ** 2 + cos_p1 * math.cos(p2) * math.sin(dl / 2) ** 2
+                    km = 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, a)))
+                known[location.id] = km
+            found.append(km)
+        return found
 
     def safety_stock(self, candidate: Candidate, sku: str, strategy: Strategy) -> int:
         if "safety_stock" in strategy.ignore:
@@ -200,9 +222,13 @@ class Lookup:
         key = (candidate.location.id, unit.line.id)
         if key not in self._refusals:
             refused = self.catalog.refuses[settings.origin](unit.line)
-            self._refusals[key] = (
-                f"does not ship {unit.sku} (refuses {describe(settings.refuses)})" if refused else None
-            )
+            if refused:
+                said = self.catalog.described.get(settings.origin)
+                if said is None:
+                    said = self.catalog.described[settings.origin] = describe(settings.refuses)
+                self._refusals[key] = f"does not ship {unit.sku} (refuses {said})"
+            else:
+                self._refusals[key] = None
         return self._refusals[key]
 
 

@@ -64,6 +64,8 @@ class Catalog:
     found: dict[tuple[str, str, str], LocationSettings | None] = field(default_factory=dict)
     # (group name, settings origin) -> (safety stock per lower-case SKU, for any other SKU)
     safety: dict[tuple[str, str], tuple[dict[str, int], int]] = field(default_factory=dict)
+    # settings origin -> its `refuses:` in words
+    described: dict[str, str] = field(default_factory=dict)
 
     def settings_of(self, store: str, location_id: str, name: str) -> LocationSettings | None:
         key = (store, location_id, name)
