@@ -86,6 +86,8 @@ class CandidateCheck:
 class Ledger:
     """Units moved by this decision so far, per (inventory item, location): + freed, - taken."""
 
+    __slots__ = ("_delta", "version")
+
     def __init__(self) -> None:
         self._delta: dict[tuple[str, str], int] = {}
         self.version = 0  # changes with every recorded move: what was worked out before is stale

@@ -104,6 +104,21 @@ class Lookup:
     location, its settings, its policy block, what it refuses) is worked out once.
     """
 
+    __slots__ = (
+        "_candidates",
+        "_distances",
+        "_places",
+        "_policy",
+        "_refusals",
+        "catalog",
+        "checks",
+        "local",
+        "ours",
+        "ruleset",
+        "snapshot",
+        "store",
+    )
+
     def __init__(self, snapshot: Snapshot, ruleset: RuleSet) -> None:
         self.snapshot = snapshot
         self.ruleset = ruleset

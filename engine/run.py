@@ -24,7 +24,7 @@ class Placement:
     strategy: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Run:
     snapshot: Snapshot
     ruleset: RuleSet
