@@ -83,7 +83,7 @@ class Intake:
         )
         if stored and needs_processing:
             self.notify()
-        return _answer(200, "stored" if stored else "duplicate: already stored")
+        return _STORED if stored else _DUPLICATE
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
@@ -102,3 +102,8 @@ async def _read_body(request: Request, limit: int) -> bytes:
 
 def _answer(status: int, message: str) -> Response:
     return JSONResponse({"status": status, "message": message}, status_code=status)
+
+
+# The two answers of every accepted webhook, rendered once (a response holds no per-request state).
+_STORED = _answer(200, "stored")
+_DUPLICATE = _answer(200, "duplicate: already stored")

@@ -95,10 +95,20 @@ class OrderRouter:
         self._log = log
         self._lease = lease_seconds
         self._decide = decide
+        self._acting: tuple[RuleSet, frozenset[str]] | None = None
 
     def acts_on(self, topic: str) -> bool:
-        """`acts_on` under the rule set serving now (its holds may release on more order topics)."""
-        return acts_on(topic, self._ruleset().release_topics())
+        """`acts_on` under the rule set serving now (its holds may release on more order topics).
+
+        Asked by intake for every webhook: the topics are worked out once per rule set.
+        """
+        ruleset = self._ruleset()
+        cached = self._acting
+        if cached is None or cached[0] is not ruleset:
+            release = ruleset.release_topics()
+            topics = frozenset({ROUTING_COMPLETE, *ECHO_TOPICS, *order_events.deciding_topics(release)})
+            cached = self._acting = (ruleset, topics)
+        return topic in cached[1]
 
     async def process(self, delivery: Delivery, *, owner: str) -> Result:
         """Process one leased delivery; `owner` identifies the worker (and holds the order lock)."""
