@@ -22,8 +22,8 @@ from functools import lru_cache
 from typing import Any
 
 from engine.allocation import Unit
-from engine.catalog import Calendar, catalog
-from engine.clock import LocalTime, parse_local_time
+from engine.catalog import catalog, policy_block
+from engine.clock import parse_local_time
 from engine.conditions import describe
 from engine.intents import DECISION_METAFIELD_KEY, DECISION_METAFIELD_NAMESPACE
 from engine.model import FulfillmentOrder, Location, Snapshot
@@ -335,35 +335,6 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, a)))
-
-
-def policy_block(
-    settings: LocationSettings | None,
-    calendar: Calendar | None,
-    ignore: tuple[str, ...],
-    local: LocalTime | None,
-    load: int,
-) -> str | None:
-    """Why the rules send nothing to this location now (unless `ignore`d), or None."""
-    if settings is None or calendar is None:
-        return None
-    capacity = settings.daily_capacity
-    if capacity is not None and load >= capacity and "capacity" not in ignore:
-        return f"capacity {load}/{capacity} today"
-    if local is None:
-        return None
-    if calendar.closed_on and local.iso_day in calendar.closed_on and "closed_days" not in ignore:
-        return f"closed on {local.iso_day} (calendar)"
-    day = calendar.days[local.weekday]
-    if calendar.hours is not None and "business_hours" not in ignore:
-        if not day.spans:
-            return day.closed
-        minute = local.minute
-        if not any(start <= minute < end for start, end in day.spans):
-            return day.outside
-    if day.cutoff is not None and local.minute >= day.cutoff and "cutoff" not in ignore:
-        return day.after
-    return None
 
 
 def needs_local_time(ruleset: RuleSet) -> bool:

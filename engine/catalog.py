@@ -1,8 +1,9 @@
 """What a rule set needs at every decision, worked out once per rule-set version.
 
 Descriptions of conditions for the trace, the stores each strategy is limited to, location
-settings by name and GID, and line conditions as Python predicates. Decisions look these up;
-nothing here depends on an order.
+settings by name and GID, line conditions as Python predicates, and calendars with their words
+for the trace. Decisions look these up; nothing here depends on an order (`policy_block` reads a
+calendar at the time and load a decision gives it).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from engine.clock import WEEKDAY_NAMES, WEEKDAYS, format_minute
+from engine.clock import WEEKDAY_NAMES, WEEKDAYS, LocalTime, format_minute
 from engine.conditions import AllOf, Compare, Condition, describe
 from engine.evaluate import line_predicate
 from engine.model import FulfillmentOrderLine
@@ -119,4 +120,33 @@ def required_stores(strategy: Strategy) -> frozenset[str] | None:
     for part in parts:
         if isinstance(part, Compare) and part.field == "store" and part.op in ("in", "equals"):
             return frozenset(part.values)
+    return None
+
+
+def policy_block(
+    settings: LocationSettings | None,
+    calendar: Calendar | None,
+    ignore: tuple[str, ...],
+    local: LocalTime | None,
+    load: int,
+) -> str | None:
+    """Why the rules send nothing to this location now (unless `ignore`d), or None."""
+    if settings is None or calendar is None:
+        return None
+    capacity = settings.daily_capacity
+    if capacity is not None and load >= capacity and "capacity" not in ignore:
+        return f"capacity {load}/{capacity} today"
+    if local is None:
+        return None
+    if calendar.closed_on and local.iso_day in calendar.closed_on and "closed_days" not in ignore:
+        return f"closed on {local.iso_day} (calendar)"
+    day = calendar.days[local.weekday]
+    if calendar.hours is not None and "business_hours" not in ignore:
+        if not day.spans:
+            return day.closed
+        minute = local.minute
+        if not any(start <= minute < end for start, end in day.spans):
+            return day.outside
+    if day.cutoff is not None and local.minute >= day.cutoff and "cutoff" not in ignore:
+        return day.after
     return None
