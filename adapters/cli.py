@@ -102,6 +102,23 @@ def _parser() -> argparse.ArgumentParser:
     simulate.add_argument("--json", action="store_true", help="print the decision as JSON")
     simulate.set_defaults(run=_simulate, default_log_level="warning")
 
+    deadletters = commands.add_parser(
+        "deadletters", help="the deliveries that failed for good (kept with the reason): list, retry"
+    )
+    dead_commands = deadletters.add_subparsers(required=True, metavar="DEADLETTERS_COMMAND")
+    dead_list = dead_commands.add_parser("list", help="print the failed deliveries, newest first")
+    dead_list.add_argument("--shop", metavar="DOMAIN", help="only this store's")
+    dead_list.add_argument("--limit", type=int, default=50, help="at most N (default 50)")
+    dead_list.add_argument("--json", action="store_true", help="print them as JSON")
+    dead_list.set_defaults(run=_deadletters_list, default_log_level="warning")
+    dead_retry = dead_commands.add_parser(
+        "retry", help="put failed deliveries back to pending; exit 1 naming ids that are not failed"
+    )
+    dead_retry.add_argument("ids", nargs="*", type=int, metavar="ID", help="delivery ids (from `list`)")
+    dead_retry.add_argument("--all", action="store_true", help="every failed delivery (of --shop)")
+    dead_retry.add_argument("--shop", metavar="DOMAIN", help="with --all: only this store's")
+    dead_retry.set_defaults(run=_deadletters_retry, default_log_level="warning")
+
     bench = commands.add_parser(
         "bench",
         help="run a benchmark from tests/bench (a source checkout): " + ", ".join(BENCHMARKS),
@@ -135,6 +152,28 @@ def _bench(args: argparse.Namespace) -> int:
             "bench: the benchmarks live in tests/bench of a source checkout; run from a clone"
         )
     return subprocess.call([sys.executable, "-m", module, *fixed, *args.options])
+
+
+def _deadletters_list(args: argparse.Namespace) -> int:
+    from adapters.dead_letters_cli import list_dead_letters
+
+    if args.limit < 1:
+        raise ConfigurationError("--limit: must be at least 1")
+    return list_dead_letters(
+        load_settings(), shop=args.shop, limit=args.limit, as_json=args.json, out=sys.stdout
+    )
+
+
+def _deadletters_retry(args: argparse.Namespace) -> int:
+    from adapters.dead_letters_cli import retry_dead_letters
+
+    if args.all == bool(args.ids):
+        raise ConfigurationError("deadletters retry: give delivery ids or --all (one of them)")
+    if args.shop and not args.all:
+        raise ConfigurationError("--shop: only with --all")
+    return retry_dead_letters(
+        load_settings(), ids=args.ids, every=args.all, shop=args.shop, out=sys.stdout, err=sys.stderr
+    )
 
 
 def _serve(args: argparse.Namespace) -> int:
