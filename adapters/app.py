@@ -109,7 +109,11 @@ def create_app(
                 lease_seconds=settings.lease_seconds,
             )
             workers = WorkerPool(
-                inbox=inbox, router=router, size=settings.workers, lease_seconds=settings.lease_seconds
+                inbox=inbox,
+                locks=locks,
+                router=router,
+                size=settings.workers,
+                lease_seconds=settings.lease_seconds,
             )
             runtime = Runtime(settings, by_domain, database, inbox, log, rules, workers, clients)
             app.state.runtime = runtime
@@ -133,7 +137,9 @@ def create_app(
                     watch.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await watch
-                await workers.stop()
+                # By now uvicorn has stopped accepting connections and let the webhook requests in
+                # progress finish storing (storing is durable and cheap, so intake is not cut).
+                await workers.stop(settings.shutdown_grace_seconds)
                 await database.dispose()
 
     return Starlette(

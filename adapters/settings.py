@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     api_version: str = "2026-10"
     workers: int = Field(default=4, ge=1, le=64)
     lease_seconds: float = Field(default=30.0, gt=0)
+    # SIGTERM: how long in-flight deliveries may take to finish before they are cut short and released.
+    shutdown_grace_seconds: float = Field(default=10.0, ge=0)
     max_webhook_bytes: int = Field(default=1024 * 1024, gt=0)
     shopify_timeout_seconds: float = Field(default=10.0, gt=0)
     # Rule changes while serving (see adapters.rule_reload): 0 turns the file watch off.

@@ -4,6 +4,13 @@ Each worker leases one delivery, keeps the lease alive while it works, and ends 
 in one of its final states, or puts it back with a delay when the failure can pass (Shopify
 unavailable or throttled, the order busy). Work that cannot succeed by retrying (a malformed
 payload, a GraphQL error, a missing fulfillment order) is kept as `failed` with its reason.
+
+Shutdown (`stop`, from the lifespan on SIGTERM) is graceful: workers stop leasing at once, the
+deliveries in flight get `grace_seconds` to finish, and whatever is still running then is
+cancelled and its delivery lease and order locks are released on the spot, so another replica or
+the next start takes them over without waiting for the leases to expire. A delivery cut short is
+resumed as after a crash: its decision is found in the log and an intent left in flight is
+re-checked against a fresh read of Shopify.
 """
 
 from __future__ import annotations
@@ -14,20 +21,31 @@ import contextlib
 import logging
 import random
 import uuid
+from typing import Protocol
 
-from adapters.processing import MalformedDelivery, OrderRouter, RetryLater
+from adapters.processing import MalformedDelivery, Result, RetryLater
 from adapters.shopify.errors import ShopifyError, ShopifyThrottled, ShopifyTransportError
-from adapters.store import Delivery, Inbox
+from adapters.store import Delivery, Inbox, OrderLocks
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 12
 IDLE_POLL_SECONDS = 1.0
+CUT_SHORT = "released at shutdown before it finished; resumed from the decision log"
+
+
+class Router(Protocol):
+    """What a worker hands a leased delivery to (`adapters.processing.OrderRouter`)."""
+
+    async def process(self, delivery: Delivery, *, owner: str) -> Result: ...
 
 
 class WorkerPool:
-    def __init__(self, *, inbox: Inbox, router: OrderRouter, size: int, lease_seconds: float) -> None:
+    def __init__(
+        self, *, inbox: Inbox, locks: OrderLocks, router: Router, size: int, lease_seconds: float
+    ) -> None:
         self._inbox = inbox
+        self._locks = locks
         self._router = router
         self._size = size
         self._lease = lease_seconds
@@ -37,6 +55,8 @@ class WorkerPool:
         self._generation = 0
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
+        # The delivery each worker (by owner) has leased and not yet ended; released if cut short.
+        self._leased: dict[str, int] = {}
         self.owner = f"worker-{uuid.uuid4().hex[:12]}"
 
     def notify(self) -> None:
@@ -55,14 +75,54 @@ class WorkerPool:
     def start(self) -> None:
         self._tasks = [asyncio.create_task(self._run(index)) for index in range(self._size)]
 
-    async def stop(self) -> None:
+    @property
+    def in_flight(self) -> int:
+        """How many deliveries the workers hold now."""
+        return len(self._leased)
+
+    async def stop(self, grace_seconds: float = 0.0) -> None:
+        """Stop leasing, let in-flight deliveries finish for up to `grace_seconds`, then cut short.
+
+        What is cut short gets its delivery lease and its order locks released before returning.
+        """
         self._stopping = True
-        for task in self._tasks:
+        for waiter in self._idle:  # idle workers wake, see the stop and end
+            if not waiter.done():
+                waiter.set_result(None)
+        tasks, self._tasks = self._tasks, []
+        if tasks and grace_seconds > 0:
+            await asyncio.wait(tasks, timeout=grace_seconds)
+        cut_short = [task for task in tasks if not task.done()]
+        for task in cut_short:
             task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
+        for task in tasks:
+            try:
                 await task
-        self._tasks = []
+            except asyncio.CancelledError:
+                pass
+            except Exception:  # a worker that died of a database error: its lease is released below
+                logger.exception("a worker ended with an error")
+        if cut_short:
+            logger.warning(
+                "shutdown: %d delivery(ies) still in flight after %.1fs; releasing them",
+                len(self._leased),
+                grace_seconds,
+            )
+        await self._release(len(tasks))
+
+    async def _release(self, size: int) -> None:
+        """Give back what stopped workers still hold: leased deliveries and order locks."""
+        leased, self._leased = self._leased, {}
+        for owner, delivery_id in leased.items():
+            try:
+                await self._inbox.release(delivery_id, owner, CUT_SHORT)
+            except Exception:  # the lease will expire instead
+                logger.exception("shutdown: could not release delivery %d", delivery_id)
+        owners = [f"{self.owner}-{index}" for index in range(size)]
+        try:
+            await self._locks.release_all(owners)
+        except Exception:  # the locks will expire instead
+            logger.exception("shutdown: could not release the order locks of %s", self.owner)
 
     async def _run(self, index: int) -> None:
         owner = f"{self.owner}-{index}"
@@ -75,10 +135,14 @@ class WorkerPool:
                 await asyncio.sleep(IDLE_POLL_SECONDS)
                 continue
             if delivery is None:
-                if self._generation == seen:  # no new work since the lease looked: sleep
+                if self._generation == seen and not self._stopping:  # nothing new since: sleep
                     await self._sleep_until_notified()
                 continue
+            self._leased[owner] = delivery.id
+            if self._stopping:  # leased while the stop came: give it back untouched
+                return
             await self._handle(delivery, owner)
+            del self._leased[owner]
 
     async def _sleep_until_notified(self) -> None:
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()

@@ -6,6 +6,7 @@ processes and replicas, and a crashed holder's lease simply expires.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import timedelta
 
 from sqlalchemy import delete
@@ -50,3 +51,11 @@ class OrderLocks:
                     OrderLockRow.shop == shop, OrderLockRow.order_id == order_id, OrderLockRow.owner == owner
                 )
             )
+
+    async def release_all(self, owners: Collection[str]) -> int:
+        """Drop every order lease held by `owners` (workers that stopped); returns how many."""
+        if not owners:
+            return 0
+        async with self._sessions.begin() as session:
+            result = await session.execute(delete(OrderLockRow).where(OrderLockRow.owner.in_(owners)))
+            return int(result.rowcount)  # type: ignore[attr-defined]

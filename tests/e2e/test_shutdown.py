@@ -1,0 +1,101 @@
+"""The service as a real process, stopped with SIGTERM in the middle of a burst, then started again."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from adapters.store import DecisionLog, Inbox, create_engine, session_factory
+from tests.e2e.conftest import US, Shopify, eventually, repeated_writes
+from tests.e2e.test_restart import ServiceProcess
+
+
+@pytest.fixture
+def graceful_service(tmp_path: Path, shopify: Shopify) -> Iterator[ServiceProcess]:
+    process = ServiceProcess(tmp_path, shopify)
+    # A lease far longer than the test: a delivery or order lock left behind would stall it.
+    process.env["ROUTING_LEASE_SECONDS"] = "600"
+    process.env["ROUTING_SHUTDOWN_GRACE_SECONDS"] = "0.2"
+    yield process
+    process.stop()
+
+
+def terminate(service: ServiceProcess) -> int:
+    """SIGTERM, as an orchestrator stops a replica; returns the exit code."""
+    assert service.process is not None
+    service.process.send_signal(signal.SIGTERM)
+    code = service.process.wait(timeout=60)
+    service.process = None
+    return code
+
+
+async def test_sigterm_mid_burst_releases_everything_and_the_next_start_finishes(
+    shopify: Shopify, graceful_service: ServiceProcess
+) -> None:
+    await graceful_service.start()
+    await shopify.send_webhooks_to(f"{graceful_service.url}/webhooks/shopify")
+    # Slow Admin API answers keep writes in flight when the SIGTERM lands.
+    await shopify.faults(delay_next_seconds=0.3, count=40)
+    skus = [f"NW-{n:04d}" for n in (2, 3, 5, 6, 8, 9, 10, 12, 1, 4, 11, 5, 6, 8, 9, 12)]
+    orders = [await shopify.place_order(US, [(sku, 1)]) for sku in skus]
+    await shopify.delivered()
+
+    database = create_engine(graceful_service.database_url)
+    log, inbox = DecisionLog(session_factory(database)), Inbox(session_factory(database))
+    try:
+
+        async def some_decided() -> bool:
+            return len(await log.for_order(US, orders[2]["id"])) > 0
+
+        await eventually(some_decided, what="the first decisions")
+        code = terminate(graceful_service)
+        log_text = graceful_service.log.read_text()
+        assert "Application shutdown complete" in log_text, log_text
+        # uvicorn re-raises the SIGTERM once it has shut down: see the test below for the exit code.
+        assert code in (0, -signal.SIGTERM), log_text
+
+        async with database.connect() as connection:
+            leased = await connection.scalar(
+                text("SELECT count(*) FROM deliveries WHERE state = 'pending' AND lease_owner IS NOT NULL")
+            )
+            locks = await connection.scalar(text("SELECT count(*) FROM order_locks"))
+        assert leased == 0, "no delivery is left leased"
+        assert locks == 0, "no order lock is left"
+        pending_at_stop = (await inbox.counts()).get("pending", 0)
+
+        # With 600 s leases, only released work lets the next start finish the run.
+        await graceful_service.start()
+
+        async def all_decided() -> bool:
+            for order in orders:
+                decisions = await log.for_order(US, order["id"])
+                if not decisions or any(d.state == "executing" for d in decisions):
+                    return False
+            return (await inbox.counts()).get("pending", 0) == 0
+
+        await eventually(all_decided, timeout=60, what="every order to be decided after the restart")
+    finally:
+        await database.dispose()
+    await asyncio.sleep(0)
+    mutations = await shopify.mutations()
+    assert repeated_writes(mutations) == [], "no write reached Shopify twice"
+    assert all(not m["userErrors"] for m in mutations), [m for m in mutations if m["userErrors"]]
+    assert pending_at_stop > 0, "the SIGTERM landed before the run finished"
+    for order in orders:
+        placed = await shopify.order(US, order["id"])
+        assert "routing_engine.decision" in placed["metafields"], f"{order['name']} has no decision written"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="uvicorn (>= 0.29) re-raises the SIGTERM after its graceful shutdown, so the process dies "
+    "by the signal (-15); `routing-engine serve` (adapters/cli.py) has to ignore that re-raise",
+)
+async def test_sigterm_exits_0(shopify: Shopify, graceful_service: ServiceProcess) -> None:
+    await graceful_service.start()
+    assert terminate(graceful_service) == 0, graceful_service.log.read_text()
