@@ -114,6 +114,7 @@ def create_app(
                 router=router,
                 size=settings.workers,
                 lease_seconds=settings.lease_seconds,
+                handover_seconds=settings.shopify_timeout_seconds,
             )
             runtime = Runtime(settings, by_domain, database, inbox, log, rules, workers, clients)
             app.state.runtime = runtime

@@ -177,12 +177,17 @@ def _deadletters_retry(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    import signal
+
     import uvicorn
 
     from adapters.app import create_app
 
     settings = load_settings()
     app = create_app(settings)
+    # uvicorn shuts down gracefully on SIGTERM, then raises the signal again for the previous
+    # handler; with the default one the process would die by it (-15) after a clean stop.
+    signal.signal(signal.SIGTERM, lambda *_: None)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False)
     return EXIT_OK
 

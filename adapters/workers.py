@@ -42,9 +42,19 @@ class Router(Protocol):
 
 class WorkerPool:
     def __init__(
-        self, *, inbox: Inbox, locks: OrderLocks, router: Router, size: int, lease_seconds: float
+        self,
+        *,
+        inbox: Inbox,
+        locks: OrderLocks,
+        router: Router,
+        size: int,
+        lease_seconds: float,
+        handover_seconds: float = 0.0,
     ) -> None:
         self._inbox = inbox
+        # Work cut short at shutdown may have a Shopify request still on its way; it is handed
+        # over once such a request has timed out, so a resuming worker's fresh read sees it.
+        self._handover = handover_seconds
         self._locks = locks
         self._router = router
         self._size = size
@@ -115,12 +125,12 @@ class WorkerPool:
         leased, self._leased = self._leased, {}
         for owner, delivery_id in leased.items():
             try:
-                await self._inbox.release(delivery_id, owner, CUT_SHORT)
+                await self._inbox.release(delivery_id, owner, CUT_SHORT, after_seconds=self._handover)
             except Exception:  # the lease will expire instead
                 logger.exception("shutdown: could not release delivery %d", delivery_id)
         owners = [f"{self.owner}-{index}" for index in range(size)]
         try:
-            await self._locks.release_all(owners)
+            await self._locks.release_all(owners, after_seconds=self._handover)
         except Exception:  # the locks will expire instead
             logger.exception("shutdown: could not release the order locks of %s", self.owner)
 

@@ -179,13 +179,20 @@ class Inbox:
             available_at=self._now() + timedelta(seconds=delay_seconds),
         )
 
-    async def release(self, delivery_id: int, owner: str, note: str) -> bool:
-        """Give a leased delivery back at once, ready now (a worker cut short at shutdown).
+    async def release(self, delivery_id: int, owner: str, note: str, *, after_seconds: float = 0.0) -> bool:
+        """Give a leased delivery back (a worker cut short at shutdown), ready `after_seconds` on.
 
-        Unlike `retry_later`, nothing is delayed: another replica, or the next start, takes it
-        without waiting for the lease to expire. False when `owner` no longer held it.
+        Another replica, or the next start, takes it without waiting for the whole lease to
+        expire. False when `owner` no longer held it.
         """
-        return await self._update(delivery_id, owner, note=note, lease_owner=None, lease_until=None)
+        return await self._update(
+            delivery_id,
+            owner,
+            note=note,
+            lease_owner=None,
+            lease_until=None,
+            available_at=self._now() + timedelta(seconds=after_seconds),
+        )
 
     async def counts(self) -> dict[str, int]:
         async with self._sessions() as session:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -52,10 +52,20 @@ class OrderLocks:
                 )
             )
 
-    async def release_all(self, owners: Collection[str]) -> int:
-        """Drop every order lease held by `owners` (workers that stopped); returns how many."""
+    async def release_all(self, owners: Collection[str], *, after_seconds: float = 0.0) -> int:
+        """Give up every order lease held by `owners` (workers that stopped), now or after
+        `after_seconds`; returns how many."""
         if not owners:
             return 0
         async with self._sessions.begin() as session:
-            result = await session.execute(delete(OrderLockRow).where(OrderLockRow.owner.in_(owners)))
+            if after_seconds > 0:
+                until = self._now() + timedelta(seconds=after_seconds)
+                statement = (
+                    update(OrderLockRow)
+                    .where(OrderLockRow.owner.in_(owners), OrderLockRow.lease_until > until)
+                    .values(lease_until=until)
+                )
+                result = await session.execute(statement)
+            else:
+                result = await session.execute(delete(OrderLockRow).where(OrderLockRow.owner.in_(owners)))
             return int(result.rowcount)  # type: ignore[attr-defined]

@@ -48,3 +48,15 @@ async def test_locks_are_per_order_and_per_shop(sessions: async_sessionmaker[Asy
     assert await locks.acquire(SHOP, ORDER, "a", 30)
     assert await locks.acquire(SHOP, "gid://shopify/Order/2", "b", 30)
     assert await locks.acquire("north-wind-ca.myshopify.com", ORDER, "c", 30)
+
+
+async def test_locks_of_stopped_workers_are_handed_over_after_a_delay(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    clock = Clock()
+    locks = OrderLocks(sessions, clock=clock)
+    await locks.acquire(SHOP, ORDER, "stopping-worker", 600)
+    assert await locks.release_all(["stopping-worker"], after_seconds=10) == 1
+    assert not await locks.acquire(SHOP, ORDER, "b", 30), "a write may still be on its way"
+    clock.now += timedelta(seconds=11)
+    assert await locks.acquire(SHOP, ORDER, "b", 30)
