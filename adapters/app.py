@@ -32,6 +32,7 @@ from starlette.routing import Route
 from adapters.admin import reload_rules
 from adapters.intake import Intake
 from adapters.processing import OrderRouter
+from adapters.reconcile import Reconciler
 from adapters.rule_check import RuleChecker
 from adapters.rule_reload import RuleReloader
 from adapters.settings import ConfigurationError, Settings, StoreConfig, load_stores
@@ -125,6 +126,12 @@ def create_app(
             watch = None
             if settings.rules_poll_seconds > 0:
                 watch = asyncio.create_task(rules.watch(settings.rules_poll_seconds), name="rule-file-watch")
+            reconcile = None
+            if settings.reconcile_seconds > 0:
+                reconciler = Reconciler(clients=clients, inbox=inbox, log=log, notify=workers.notify)
+                reconcile = asyncio.create_task(
+                    reconciler.run_forever(settings.reconcile_seconds), name="reconcile"
+                )
             logger.info(
                 "routing-engine ready: %d store(s), rule set %s, %d worker(s)",
                 len(by_domain),
@@ -134,6 +141,10 @@ def create_app(
             try:
                 yield
             finally:
+                if reconcile is not None:
+                    reconcile.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await reconcile
                 if watch is not None:
                     watch.cancel()
                     with contextlib.suppress(asyncio.CancelledError):

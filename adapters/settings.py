@@ -75,6 +75,8 @@ class Settings(BaseSettings):
     # Rule changes while serving (see adapters.rule_reload): 0 turns the file watch off.
     rules_poll_seconds: float = Field(default=2.0, ge=0)
     rules_check_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Reconciliation of lost webhooks (see adapters.reconcile): 0 turns it off.
+    reconcile_seconds: float = Field(default=300.0, ge=0)
     # Bearer token of the admin routes (POST /admin/rules/reload); unset, they answer 404.
     admin_token: SecretStr | None = None
 

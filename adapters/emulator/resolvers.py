@@ -7,7 +7,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from graphql import GraphQLError
+
 from adapters.emulator.connections import connection
+from adapters.emulator.fulfillment import FulfillmentOrder
 from adapters.emulator.holds import hold_fulfillment_order, release_hold
 from adapters.emulator.ids import parse_gid
 from adapters.emulator.metafields import add_tags, set_metafields
@@ -130,7 +133,9 @@ def root_value(context: RequestContext) -> dict[str, Any]:
 
     def fulfillment_orders(info: Info, **args: Any) -> View:
         shown = [
-            fo for fo in store.fulfillment_orders.values() if args.get("includeClosed") or not fo.is_closed
+            fo
+            for fo in store.fulfillment_orders.values()
+            if (args.get("includeClosed") or not fo.is_closed) and _matches_search(fo, args.get("query"))
         ]
         return connection(shown, views.fulfillment_order, lambda fo: fo.id, args)
 
@@ -176,3 +181,17 @@ def root_value(context: RequestContext) -> dict[str, Any]:
         ),
         "tagsAdd": mutation("tagsAdd", lambda id, tags: add_tags(store, id, tags)),
     }
+
+
+def _matches_search(fo: FulfillmentOrder, query: str | None) -> bool:
+    """The `query` search of `fulfillmentOrders`: `status:<value>` terms (case-insensitive), ANDed.
+
+    Other terms are not emulated and raise, so that a document relying on one fails loudly here.
+    """
+    for term in (query or "").split():
+        name, _, value = term.partition(":")
+        if name.lower() != "status" or not value:
+            raise GraphQLError(f"the emulator does not support the search term {term!r}")
+        if fo.status.lower() != value.lower():
+            return False
+    return True

@@ -87,6 +87,7 @@ FULFILLMENT_ORDER_SPLIT = load("fulfillment_order_split.graphql")
 METAFIELDS_SET = load("metafields_set.graphql")
 TAGS_ADD = load("tags_add.graphql")
 ANNOTATE_ORDER = load("annotate_order.graphql")
+OPEN_FULFILLMENT_ORDERS = load("open_fulfillment_orders.graphql")
 
 ALL: tuple[Document, ...] = (
     SNAPSHOT,
@@ -106,4 +107,5 @@ ALL: tuple[Document, ...] = (
     METAFIELDS_SET,
     TAGS_ADD,
     ANNOTATE_ORDER,
+    OPEN_FULFILLMENT_ORDERS,
 )
