@@ -15,6 +15,7 @@ import pytest
 
 from adapters.emulator.server import EmulatorServer
 from adapters.settings import StoreConfig
+from adapters.store import DecisionLog, Inbox
 
 PROJECT = Path(__file__).resolve().parents[2]
 SCENARIO = PROJECT / "fixtures" / "scenarios" / "two-stores-us-ca.json"
@@ -107,3 +108,22 @@ async def eventually(check: Callable[[], Awaitable[bool]], *, timeout: float = 3
         if time.monotonic() > deadline:
             raise AssertionError(f"gave up waiting {timeout:.0f}s for {what or check}")
         await asyncio.sleep(0.05)
+
+
+async def every_order_decided(log: DecisionLog, inbox: Inbox, orders: list[dict[str, Any]]) -> bool:
+    """Each order has a finished decision and nothing is left pending in the inbox."""
+    for order in orders:
+        decisions = await log.for_order(US, order["id"])
+        if not decisions or any(d.state == "executing" for d in decisions):
+            return False
+    return (await inbox.counts()).get("pending", 0) == 0
+
+
+async def assert_each_order_written_once(shopify: Shopify, orders: list[dict[str, Any]]) -> None:
+    """No mutation reached Shopify twice or was refused, and every order carries its decision."""
+    mutations = await shopify.mutations()
+    assert repeated_writes(mutations) == [], "no write reached Shopify twice"
+    assert all(not m["userErrors"] for m in mutations), [m for m in mutations if m["userErrors"]]
+    for order in orders:
+        placed = await shopify.order(US, order["id"])
+        assert "routing_engine.decision" in placed["metafields"], f"{order['name']} has no decision written"

@@ -15,7 +15,14 @@ import httpx
 import pytest
 
 from adapters.store import DecisionLog, Inbox, create_engine, session_factory
-from tests.e2e.conftest import PROJECT, US, Shopify, eventually, repeated_writes
+from tests.e2e.conftest import (
+    PROJECT,
+    US,
+    Shopify,
+    assert_each_order_written_once,
+    eventually,
+    every_order_decided,
+)
 
 
 def free_port() -> int:
@@ -116,21 +123,13 @@ async def test_killing_the_service_mid_run_loses_nothing_and_writes_nothing_twic
 
         await service_process.start()
 
-        async def all_decided() -> bool:
-            for order in orders:
-                decisions = await log.for_order(US, order["id"])
-                if not decisions or any(d.state == "executing" for d in decisions):
-                    return False
-            return (await inbox.counts()).get("pending", 0) == 0
-
-        await eventually(all_decided, timeout=60, what="every order to be decided after the restart")
+        await eventually(
+            lambda: every_order_decided(log, inbox, orders),
+            timeout=60,
+            what="every order to be decided after the restart",
+        )
     finally:
         await database.dispose()
     await asyncio.sleep(0)
-    mutations = await shopify.mutations()
-    assert repeated_writes(mutations) == [], "no write reached Shopify twice"
-    assert all(not m["userErrors"] for m in mutations), [m for m in mutations if m["userErrors"]]
     assert pending_at_kill > 0, "the kill landed before the run finished"
-    for order in orders:
-        placed = await shopify.order(US, order["id"])
-        assert "routing_engine.decision" in placed["metafields"], f"{order['name']} has no decision written"
+    await assert_each_order_written_once(shopify, orders)

@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from adapters.store import DecisionLog, Inbox, create_engine, session_factory
 from adapters.store.clock import as_utc
-from tests.e2e.conftest import US, Shopify, eventually, repeated_writes
+from tests.e2e.conftest import US, Shopify, assert_each_order_written_once, eventually, every_order_decided
 from tests.e2e.test_restart import ServiceProcess
 
 HANDOVER_SECONDS = 3  # the Shopify timeout: work cut short is handed over after it
@@ -77,24 +77,16 @@ async def test_sigterm_mid_burst_releases_everything_and_the_next_start_finishes
         # With 600 s leases, only released work lets the next start finish the run.
         await graceful_service.start()
 
-        async def all_decided() -> bool:
-            for order in orders:
-                decisions = await log.for_order(US, order["id"])
-                if not decisions or any(d.state == "executing" for d in decisions):
-                    return False
-            return (await inbox.counts()).get("pending", 0) == 0
-
-        await eventually(all_decided, timeout=60, what="every order to be decided after the restart")
+        await eventually(
+            lambda: every_order_decided(log, inbox, orders),
+            timeout=60,
+            what="every order to be decided after the restart",
+        )
     finally:
         await database.dispose()
     await asyncio.sleep(0)
-    mutations = await shopify.mutations()
-    assert repeated_writes(mutations) == [], "no write reached Shopify twice"
-    assert all(not m["userErrors"] for m in mutations), [m for m in mutations if m["userErrors"]]
     assert pending_at_stop > 0, "the SIGTERM landed before the run finished"
-    for order in orders:
-        placed = await shopify.order(US, order["id"])
-        assert "routing_engine.decision" in placed["metafields"], f"{order['name']} has no decision written"
+    await assert_each_order_written_once(shopify, orders)
 
 
 async def test_sigterm_exits_0(shopify: Shopify, graceful_service: ServiceProcess) -> None:
