@@ -79,6 +79,12 @@ class Settings(BaseSettings):
     reconcile_seconds: float = Field(default=300.0, ge=0)
     # Bearer token of the admin routes (POST /admin/rules/reload); unset, they answer 404.
     admin_token: SecretStr | None = None
+    # Drop-ship vendors (see adapters.vendors): their X12 identities, locations and transports.
+    vendors_file: Path | None = None
+    # How often overdue purchase orders are looked for and unsent documents sent again.
+    edi_sweep_seconds: float = Field(default=30.0, gt=0)
+    # Bearer tokens of the coordination service's API (/api/v1, see adapters.api), with scopes.
+    api_tokens_file: Path | None = None
 
     @field_validator("api_version")
     @classmethod
