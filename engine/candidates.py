@@ -29,6 +29,7 @@ from engine.intents import DECISION_METAFIELD_KEY, DECISION_METAFIELD_NAMESPACE
 from engine.model import FulfillmentOrder, Location, Snapshot
 from engine.policy import LocationGroup, LocationRef, LocationSettings
 from engine.ruleset_model import RuleSet, Strategy
+from engine.vendor_lines import refusal_key, refusals
 
 EARTH_RADIUS_KM = 6371.0088
 CROSS_STORE = "other store — cross-store sourcing comes with issue 5"
@@ -117,6 +118,7 @@ class Lookup:
         "ruleset",
         "snapshot",
         "store",
+        "vendor_refusals",
     )
 
     def __init__(self, snapshot: Snapshot, ruleset: RuleSet) -> None:
@@ -132,6 +134,7 @@ class Lookup:
         self._candidates: dict[tuple[str, str, tuple[str, ...]], Candidate] = {}
         self._distances: dict[tuple[float, float], dict[str, Any]] = {}  # destination -> location id -> km
         self.checks: dict[Any, Any] = {}  # ship-complete checks by what they depend on
+        self.vendor_refusals = refusals(snapshot)
 
     def places(self) -> _Places:
         """The store's locations by name and GID, shared by decisions that see the same ones."""
@@ -230,7 +233,11 @@ class Lookup:
         return table
 
     def refusal(self, candidate: Candidate, unit: Unit, strategy: Strategy) -> str | None:
-        """Why the candidate never ships this line (`refuses:`), or None."""
+        """Why the candidate never ships this line (`refuses:`, or a vendor's refusal), or None."""
+        if self.vendor_refusals:
+            by_vendor = self.vendor_refusals.get((candidate.location.id, refusal_key(unit)))
+            if by_vendor is not None:
+                return by_vendor
         settings = candidate.settings
         if settings is None or settings.refuses is None or "restrictions" in strategy.ignore:
             return None

@@ -18,6 +18,7 @@ from engine.intents import HoldFulfillmentOrder, ReleaseHold, hold_handle
 from engine.model import FulfillmentOrder, Hold
 from engine.ruleset_model import HoldFallback, HoldRule
 from engine.run import Run, fo_label
+from engine.vendors import screen_vendor
 
 ROUTABLE_DELIVERY_METHODS = frozenset({"SHIPPING"})  # or none given; pick-up and local stay put
 MAX_NOTE = 255  # Shopify's reasonNotes is short; keep staff's view readable
@@ -41,6 +42,12 @@ def screen(run: Run, fo: FulfillmentOrder) -> FulfillmentOrderOutcome | ToMatch:
     if others:
         reasons = ", ".join(sorted({hold.reason for hold in others}))
         return skip(run, fo, f"held by the merchant or another app (reason {reasons})")
+    if run.snapshot.vendor_lines:
+        settled = screen_vendor(run, fo)
+        if isinstance(settled, FulfillmentOrderOutcome):
+            return settled
+        if settled is not None:
+            return ToMatch(settled)
     if fo.status == "ON_HOLD":
         fallback = run.ruleset.fallback
         ours = fo.our_hold(hold_handle(fallback.reason)) if isinstance(fallback, HoldFallback) else None

@@ -58,6 +58,38 @@ class ReleaseHold(_Intent):
     handle: str
 
 
+class PurchaseOrderItem(_Intent):
+    """A line bought from a vendor: the fulfillment-order line, its SKU and quantity."""
+
+    id: str
+    sku: str | None
+    quantity: int
+    title: str | None = None
+    unit_price: float | None = None
+
+
+class SendPurchaseOrder(_Intent):
+    """Buy lines from a drop-ship vendor: a purchase order (X12 850), then the move, then our hold.
+
+    The adapter numbers the purchase order, moves the lines to the vendor's location (all of the
+    fulfillment order when `whole`, else a partial move of `lines`; nothing when it is there
+    already), holds them under `handle` with a note naming the PO and its deadline, and sends the
+    850. The vendor's answer decides what happens next (the order is decided again).
+    """
+
+    kind: Literal["purchase_order"] = "purchase_order"
+    fulfillment_order_id: str
+    from_location_id: str | None
+    vendor_id: str
+    vendor_name: str
+    to_location_id: str
+    whole: bool
+    lines: tuple[PurchaseOrderItem, ...]
+    acceptance_minutes: int
+    handle: str
+    reason: str = "OTHER"
+
+
 class SetOrderMetafield(_Intent):
     """Write a metafield on the order (the decision summary, type `json`)."""
 
@@ -78,7 +110,12 @@ class AddOrderTags(_Intent):
 
 
 Intent = Annotated[
-    MoveFulfillmentOrder | HoldFulfillmentOrder | ReleaseHold | SetOrderMetafield | AddOrderTags,
+    MoveFulfillmentOrder
+    | SendPurchaseOrder
+    | HoldFulfillmentOrder
+    | ReleaseHold
+    | SetOrderMetafield
+    | AddOrderTags,
     Field(discriminator="kind"),
 ]
 
@@ -86,6 +123,9 @@ Intent = Annotated[
 def hold_handle(reason: str) -> str:
     """The stable handle of our hold for a reason, e.g. `routing-engine.inventory-out-of-stock`."""
     return f"{HOLD_HANDLE_PREFIX}.{reason.lower().replace('_', '-')}"[:64]
+
+
+VENDOR_HOLD_HANDLE = f"{HOLD_HANDLE_PREFIX}.awaiting-vendor"
 
 
 def is_our_hold_handle(handle: str | None) -> bool:

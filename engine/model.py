@@ -9,6 +9,7 @@ translation and traces can quote Shopify's own words.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -111,6 +112,39 @@ class Order(_Frozen):
     customer_tags: frozenset[str] = frozenset()
 
 
+class Vendor(_Frozen):
+    """A drop-ship vendor as one store sees it: the location that stands for it there.
+
+    Lines a strategy places at `location_id` are bought from the vendor on a purchase order,
+    which it must accept within `acceptance_minutes`.
+    """
+
+    id: str
+    name: str
+    location_id: str
+    acceptance_minutes: int = 240
+
+
+VendorLineStatus = Literal["awaiting", "accepted", "refused", "shipped"]
+
+
+class VendorLine(_Frozen):
+    """A fulfillment-order line already on a vendor's purchase order, and where it stands.
+
+    `refused` covers a rejected or backordered line, a rejected order and silence past the
+    deadline; `detail` says which, in the vendor's words where it gave any.
+    """
+
+    fulfillment_order_id: str
+    line_id: str
+    sku: str | None = None
+    vendor_id: str
+    purchase_order: str
+    status: VendorLineStatus
+    due_at: str | None = None  # acceptance deadline, ISO 8601 UTC
+    detail: str = ""
+
+
 class Snapshot(_Frozen):
     """Everything one decision sees: the order, its fulfillment orders, locations, stock.
 
@@ -119,6 +153,8 @@ class Snapshot(_Frozen):
     the snapshot was read (ISO 8601 with its UTC offset, e.g. `2026-11-27T09:15:00-05:00`), so
     that cut-offs and calendars need no clock in the engine. `location_load` counts the orders
     the engine has already sent to each location on that local day (for daily capacities).
+    `vendors` are the drop-ship vendors with a location in this store; `vendor_lines` are the
+    order's lines already on their purchase orders.
     """
 
     store: str
@@ -129,6 +165,8 @@ class Snapshot(_Frozen):
     read_at: str | None = None
     local_time: str | None = None
     location_load: dict[str, int] = Field(default_factory=dict)
+    vendors: tuple[Vendor, ...] = ()
+    vendor_lines: tuple[VendorLine, ...] = ()
 
     def location(self, location_id: str) -> Location | None:
         return next((loc for loc in self.locations if loc.id == location_id), None)

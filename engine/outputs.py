@@ -29,6 +29,8 @@ from engine.model import FulfillmentOrder, Location
 from engine.ruleset_model import HoldFallback
 from engine.run import Placement, Run, fo_label
 from engine.summary import settled, summarize
+from engine.vendor_lines import vendor_at
+from engine.vendors import buy
 
 TAG_ROUTED = "routing-engine:routed"
 TAG_HELD = "routing-engine:held"
@@ -54,18 +56,24 @@ def settle(run: Run, fo: FulfillmentOrder) -> FulfillmentOrderOutcome:
 
 def _whole(run: Run, fo: FulfillmentOrder, target: Location, strategy: str) -> FulfillmentOrderOutcome:
     action: Literal["keep", "move"]
+    vendor = vendor_at(run.snapshot, target.id)
     if fo.assigned_location_id == target.id:
         run.note("choice", fo_label(fo), f"stays at {target.name}", f"strategy {strategy}")
         action = "keep"
     else:
         source = run.location_name(fo.assigned_location_id)
         run.note("choice", fo_label(fo), f"moves from {source} to {target.name}", f"strategy {strategy}")
-        run.moves.append(
-            MoveFulfillmentOrder(
-                fulfillment_order_id=fo.id, from_location_id=fo.assigned_location_id, to_location_id=target.id
+        if vendor is None:
+            run.moves.append(
+                MoveFulfillmentOrder(
+                    fulfillment_order_id=fo.id,
+                    from_location_id=fo.assigned_location_id,
+                    to_location_id=target.id,
+                )
             )
-        )
         action = "move"
+    if vendor is not None and not _pinned(run, fo):
+        buy(run, fo, vendor, units_of([fo]), True, target)
     return FulfillmentOrderOutcome(
         fulfillment_order_id=fo.id,
         action=action,
@@ -74,6 +82,10 @@ def _whole(run: Run, fo: FulfillmentOrder, target: Location, strategy: str) -> F
         to_location_id=target.id,
         why=run.why_of(fo.id),
     )
+
+
+def _pinned(run: Run, fo: FulfillmentOrder) -> bool:
+    return any(key[0] == fo.id for key in run.pinned)
 
 
 def _lines(units: list[Unit]) -> tuple[LineQuantity, ...]:
@@ -93,18 +105,22 @@ def _split(
         lines = _lines([p.unit for p in here])
         skus = ", ".join(p.unit.sku for p in here)
         name, strategy = here[0].location.name, here[0].strategy
+        vendor = vendor_at(run.snapshot, location_id)
+        if vendor is not None and not any((fo.id, p.unit.line.id) in run.pinned for p in here):
+            buy(run, fo, vendor, [p.unit for p in here], False, here[0].location)
         if location_id == fo.assigned_location_id:
             parts.append(ShipmentPart(action="keep", location_id=location_id, lines=lines, strategy=strategy))
             words.append(f"{skus} stay at {name}")
             continue
-        run.moves.append(
-            MoveFulfillmentOrder(
-                fulfillment_order_id=fo.id,
-                from_location_id=fo.assigned_location_id,
-                to_location_id=location_id,
-                lines=lines,
+        if vendor is None:
+            run.moves.append(
+                MoveFulfillmentOrder(
+                    fulfillment_order_id=fo.id,
+                    from_location_id=fo.assigned_location_id,
+                    to_location_id=location_id,
+                    lines=lines,
+                )
             )
-        )
         parts.append(ShipmentPart(action="move", location_id=location_id, lines=lines, strategy=strategy))
         words.append(f"{skus} move to {name}")
     hold_reason: str | None = None
@@ -205,7 +221,7 @@ def finish(run: Run, outcomes: tuple[FulfillmentOrderOutcome, ...]) -> tuple[Out
     outcome: Outcome = "held" if held else "routed"
     summary = summarize(run.ruleset.version, outcome, decided)
     existing = run.snapshot.order.metafields.get(_METAFIELD)
-    writes: list[Intent] = [*run.releases, *run.moves, *run.holds]
+    writes: list[Intent] = [*run.releases, *run.moves, *run.purchase_orders, *run.holds]
     if not writes and settled(existing, summary):
         run.note("summary", "order", "unchanged", "every fulfillment order is in place and already recorded")
         return "unchanged", ()

@@ -23,6 +23,9 @@ from engine.splitting import SplitPlan, plan_split
 def route(run: Run, fos: Sequence[FulfillmentOrder], matched: dict[str, frozenset[int]]) -> None:
     """Place what the strategies can; placements, targets and checks are recorded in `run`."""
     pending: dict[str, list[Unit]] = {fo.id: units_of([fo]) for fo in fos}
+    if run.pinned:  # lines a vendor accepted stay where they are
+        pinned = run.pinned
+        pending = {i: [u for u in us if (i, u.line.id) not in pinned] for i, us in pending.items()}
     open_fos = list(fos)
     catalog = run.lookup.catalog
     elsewhere: list[str] = []  # strategies limited to other stores: one trace line for all
@@ -132,7 +135,9 @@ def _admissible(
             why_not = move_block(candidate, single)
         else:
             why_not = next((why for fo in group if (why := move_block(candidate, fo)) is not None), None)
-        if why_not is None and candidate.settings is not None and candidate.settings.refuses is not None:
+        settings = candidate.settings
+        restricted = settings is not None and settings.refuses is not None
+        if why_not is None and (restricted or lookup.vendor_refusals):
             why_not = next(
                 (r for u in units if (r := lookup.refusal(candidate, u, strategy)) is not None), None
             )
