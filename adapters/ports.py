@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol
 
+from adapters.shopify.fulfillments import FulfillmentResult
+from adapters.shopify.inventory_writes import SetQuantitiesResult, SkuMatches
 from adapters.shopify.outcomes import IntentResult
-from engine.intents import AddOrderTags, Intent, SetOrderMetafield
+from engine.intents import AddOrderTags, Intent, LineQuantity, SetOrderMetafield
 from engine.model import Snapshot
 
 
@@ -34,4 +37,42 @@ class StoreGateway(Protocol):
         self, metafield: SetOrderMetafield, tags: AddOrderTags, *, snapshot: Snapshot | None
     ) -> tuple[IntentResult, IntentResult]:
         """The decision metafield and our tags, each re-checked as by `apply`, in one request."""
+        ...
+
+
+class VendorStoreGateway(StoreGateway, Protocol):
+    """A store as drop-ship vendors need it besides routing: fulfil shipped lines, keep stock.
+
+    A Protocol of its own so that gateways (and fakes) that only route need not grow these.
+    """
+
+    async def create_fulfillment(
+        self,
+        fulfillment_order_id: str,
+        lines: Sequence[LineQuantity],
+        tracking_company: str | None,
+        tracking_numbers: Sequence[str],
+        tracking_urls: Sequence[str] = (),
+        notify_customer: bool = False,
+    ) -> FulfillmentResult:
+        """Fulfil `lines` of the fulfillment order (all remaining when empty) with tracking.
+
+        No idempotency key exists for this mutation: after `ShopifyUnavailable` re-read the
+        fulfillment order before sending it again.
+        """
+        ...
+
+    async def set_available(
+        self,
+        location_id: str,
+        quantities: Mapping[str, int],
+        idempotency_key: str,
+        reference: str,
+        change_from: Mapping[str, int] | None = None,
+    ) -> SetQuantitiesResult:
+        """Set `available` per inventory item id at the location; reuse the key only to retry."""
+        ...
+
+    async def inventory_items_by_sku(self, skus: Iterable[str]) -> SkuMatches:
+        """Inventory item ids by exact SKU; missing and ambiguous SKUs reported apart."""
         ...

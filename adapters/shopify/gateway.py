@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
+
+from adapters.shopify import fulfillments, inventory_writes
 from adapters.shopify.client import ShopifyClient
 from adapters.shopify.executor import Executor
+from adapters.shopify.fulfillments import FulfillmentResult
+from adapters.shopify.inventory_writes import SetQuantitiesResult, SkuMatches
 from adapters.shopify.outcomes import IntentResult
 from adapters.shopify.snapshot import LocationCache, read_order_snapshot, read_snapshot
-from engine.intents import AddOrderTags, Intent, SetOrderMetafield
+from engine.intents import AddOrderTags, Intent, LineQuantity, SetOrderMetafield
 from engine.model import Snapshot
 
 
@@ -37,3 +42,45 @@ class ShopifyGateway:
     async def _candidates(self) -> list[str]:
         # Every active location is a candidate: locationsForMove then tells which can take it.
         return [location.id for location in await self.locations.get() if location.is_active]
+
+    async def create_fulfillment(
+        self,
+        fulfillment_order_id: str,
+        lines: Sequence[LineQuantity],
+        tracking_company: str | None,
+        tracking_numbers: Sequence[str],
+        tracking_urls: Sequence[str] = (),
+        notify_customer: bool = False,
+    ) -> FulfillmentResult:
+        """Fulfil the shipped `lines` (all remaining lines when empty) with carrier and tracking."""
+        return await fulfillments.create_fulfillment(
+            self.client,
+            fulfillment_order_id,
+            lines,
+            tracking_company=tracking_company,
+            tracking_numbers=tracking_numbers,
+            tracking_urls=tracking_urls,
+            notify_customer=notify_customer,
+        )
+
+    async def set_available(
+        self,
+        location_id: str,
+        quantities: Mapping[str, int],
+        idempotency_key: str,
+        reference: str,
+        change_from: Mapping[str, int] | None = None,
+    ) -> SetQuantitiesResult:
+        """Set `available` per inventory item at the location, keyed for safe retries."""
+        return await inventory_writes.set_available(
+            self.client,
+            location_id,
+            quantities,
+            idempotency_key=idempotency_key,
+            reference=reference,
+            change_from=change_from,
+        )
+
+    async def inventory_items_by_sku(self, skus: Iterable[str]) -> SkuMatches:
+        """Inventory item ids of the SKUs, with the missing and the ambiguous ones set apart."""
+        return await inventory_writes.inventory_items_by_sku(self.client, skus)
