@@ -89,6 +89,14 @@ def decision_fingerprint(snapshot: Snapshot, ruleset: RuleSet) -> str:
         "time": _time(snapshot.local_time, reads),
         "load": _load(snapshot, ruleset, reads),
     }
+    if snapshot.vendors or snapshot.vendor_lines:  # absent otherwise: earlier fingerprints still match
+        vendors = snapshot.vendors
+        state["vendors"] = sorted([v.id, v.name, v.location_id, v.acceptance_minutes] for v in vendors)
+        state["vendor_lines"] = sorted(
+            [line.fulfillment_order_id, line.line_id, line.sku, line.vendor_id, line.purchase_order]
+            + [line.status, line.due_at, line.detail]
+            for line in snapshot.vendor_lines
+        )
     canonical = json.dumps(state, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
