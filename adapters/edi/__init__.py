@@ -1,1 +1,1 @@
-"""EDI with drop-ship vendors: the X12 codec, and how documents travel to and from them."""
+"""X12 documents exchanged with drop-ship vendors: envelopes, 850/860 out, 855/856/846/997 in."""
