@@ -130,3 +130,9 @@ class DeadLetters:
             .returning(DeliveryRow.id)
         )
         return tuple(sorted(result.scalars().all()))
+
+    async def get(self, delivery_id: int) -> DeadLetter | None:
+        """The failed delivery `delivery_id`; None when there is none (or it is not failed)."""
+        async with self._sessions() as session:
+            row = await session.get(DeliveryRow, delivery_id)
+            return None if row is None or row.state != FAILED else DeadLetter.from_row(row)
