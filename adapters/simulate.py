@@ -32,6 +32,7 @@ from engine import (
     LineQuantity,
     MoveFulfillmentOrder,
     ReleaseHold,
+    SendPurchaseOrder,
     SetOrderMetafield,
     Snapshot,
     decide,
@@ -190,6 +191,15 @@ def _intents(
             yield f"set metafield {intent.namespace}.{intent.key} ({intent.type}): {intent.value}"
         elif isinstance(intent, AddOrderTags):
             yield f"add tags {', '.join(intent.tags)}"
+        elif isinstance(intent, SendPurchaseOrder):
+            lines = ", ".join(f"{line.sku or _tail(line.id)} ×{line.quantity}" for line in intent.lines)
+            how = "whole" if intent.whole else "these lines"
+            fo = _short(intent.fulfillment_order_id)
+            yield (
+                f"purchase order to {intent.vendor_name} for {fo} ({lines}): "
+                f"850, move {how} {name(intent.from_location_id)} → {name(intent.to_location_id)}, "
+                f"hold {intent.handle} until accepted (window {intent.acceptance_minutes} min)"
+            )
         else:  # an intent kind newer than this report: show its data rather than nothing
             yield intent.model_dump_json()
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from engine.case_purchase_orders import vendor_lines
 from engine.decision import Decision, FulfillmentOrderOutcome
 from engine.errors import Mark, RuleSetError
 from engine.model import Snapshot
@@ -28,7 +29,15 @@ from engine.yamlsource import YMap, YNode, YSeq, load_yaml
 
 _FILE_KEYS = ("rules", "cases")
 _CASE_KEYS = ("name", "snapshot", "given", "expect")
-_GIVEN_KEYS = ("order", "fulfillment_orders", "locations", "inventory", "location_load", "local_time")
+_GIVEN_KEYS = (
+    "order",
+    "fulfillment_orders",
+    "locations",
+    "inventory",
+    "location_load",
+    "local_time",
+    "purchase_orders",
+)
 _EXPECT_KEYS = ("outcome", "fulfillment_orders", "intents", "tags", "trace_contains", "trace_lacks")
 _FO_KEYS = ("id", "action", "to", "from", "strategy", "hold_reason", "note_contains", "parts")
 _PART_KEYS = ("action", "to", "skus")
@@ -205,6 +214,10 @@ def case_snapshot(case: Case, base: Mapping[str, Any] | None = None) -> Snapshot
             data["location_load"] = {**data.get("location_load", {}), **load}
         if "inventory" in given:
             data["inventory"] = _inventory(snapshot, data["inventory"], given["inventory"], names)
+        if "purchase_orders" in given:
+            data["vendor_lines"] = [
+                line for po in given["purchase_orders"] for line in vendor_lines(data, po)
+            ]
         return Snapshot.model_validate(data)
     except (ValidationError, AttributeError, TypeError) as error:
         raise ValueError(f"{case.origin}: case {case.name}: the snapshot is not valid: {error}") from error
