@@ -10,7 +10,8 @@
   with a `Location` to poll.
 - `GET /stores/{store}/deliveries/{delivery_id}` (decisions:read): a delivery's state, its note
   and the decision it led to.
-`order_id` is the number or the GID (`gid://shopify/Order/<n>`). An order without a decision of
+`order_id` is the number or the GID (`gid://shopify/Order/<n>`, as is or percent-encoded: the
+route takes the slashes of a GID). An order without a decision of
 this store, or unknown to Shopify, is a 404, like one of a store the token may not see.
 """
 
@@ -146,12 +147,12 @@ def order_routes(context: ApiContext) -> list[Route]:
 
     return [
         Route(
-            "/stores/{store}/orders/{order_id}/decisions",
+            "/stores/{store}/orders/{order_id:path}/decisions",
             guarded(context, "decisions:read", decisions),
             methods=["GET"],
         ),
         Route(
-            "/stores/{store}/orders/{order_id}/decide",
+            "/stores/{store}/orders/{order_id:path}/decide",
             guarded(context, "decisions:write", decide),
             methods=["POST"],
         ),

@@ -38,7 +38,7 @@ IDS = [f"{method} {path.split('?')[0]}" for method, path, _, _ in ROUTES]
 def test_the_table_above_covers_every_guarded_route_of_the_router(api: Api) -> None:
     mount = api_routes(api.context)
     assert isinstance(mount, Mount)
-    routed = {route.path for route in mount.routes if isinstance(route, Route)}
+    routed = {route.path.replace(":path}", "}") for route in mount.routes if isinstance(route, Route)}
     assert routed - {"/openapi.json"} == TEMPLATES
 
 
