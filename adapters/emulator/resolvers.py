@@ -11,14 +11,18 @@ from graphql import GraphQLError
 
 from adapters.emulator.connections import connection
 from adapters.emulator.fulfillment import FulfillmentOrder
+from adapters.emulator.fulfillment_create import create_fulfillment, fulfillment_view
 from adapters.emulator.holds import hold_fulfillment_order, release_hold
+from adapters.emulator.idempotency import idempotency_key
 from adapters.emulator.ids import parse_gid
+from adapters.emulator.inventory_set import adjustment_group_view, set_quantities
 from adapters.emulator.metafields import add_tags, set_metafields
 from adapters.emulator.moves import move_fulfillment_order
 from adapters.emulator.outcomes import Outcome, WebhookEvent
 from adapters.emulator.splits import split_fulfillment_orders
 from adapters.emulator.state import EmulatorState
 from adapters.emulator.store import Store
+from adapters.emulator.variant_search import matching
 from adapters.emulator.views import Info, View, Views
 
 
@@ -75,6 +79,8 @@ def _payload(views: Views, outcome: Outcome) -> View:
         "fulfillmentHold": views.hold,
         "metafields": views.metafield,
         "node": views.order,
+        "fulfillment": lambda made: fulfillment_view(views, made),
+        "inventoryAdjustmentGroup": lambda group: adjustment_group_view(views, group),
     }
     payload: View = {"userErrors": [e.as_dict() for e in outcome.user_errors]}
     for name, value in outcome.objects.items():
@@ -112,6 +118,19 @@ def root_value(context: RequestContext) -> dict[str, Any]:
             return _payload(views, outcome)
 
         return resolve
+
+    def keyed(name: str, run: Callable[..., Outcome]) -> Callable[..., View]:
+        """A mutation that takes `@idempotent(key:)`: the key goes to `run` first."""
+
+        def resolve(info: Info, **args: Any) -> View:
+            key = idempotency_key(info)
+            return mutation(name, lambda **a: run(key, **a))(info, **args)
+
+        return resolve
+
+    def product_variants(info: Info, **args: Any) -> View:
+        found = matching(list(store.inventory.items.values()), args.get("query"))
+        return connection(found, views.variant, lambda item: item.variant_id, args)
 
     def fulfillment_order(info: Info, id: str) -> View | None:
         fo = store.fulfillment_orders.get(id)
@@ -180,6 +199,14 @@ def root_value(context: RequestContext) -> dict[str, Any]:
             "metafieldsSet", lambda metafields: set_metafields(state, store, metafields)
         ),
         "tagsAdd": mutation("tagsAdd", lambda id, tags: add_tags(store, id, tags)),
+        "productVariants": product_variants,
+        "fulfillmentCreate": mutation(
+            "fulfillmentCreate",
+            lambda fulfillment, message=None: create_fulfillment(state, store, fulfillment),
+        ),
+        "inventorySetQuantities": keyed(
+            "inventorySetQuantities", lambda key, input: set_quantities(state, store, key, input)
+        ),
     }
 
 
