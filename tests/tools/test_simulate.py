@@ -135,3 +135,14 @@ def test_rules_with_errors_exit_2_with_their_place(tmp_path: Path) -> None:
 def test_usage_errors_exit_2(args: tuple[str, ...], message: str) -> None:
     run = cli("simulate", *args)
     assert run.code == 2 and message in run.err
+
+
+def test_a_vendor_decision_shows_the_purchase_order_and_its_deadline(tmp_path: Path) -> None:
+    example = (RULES / "examples" / "07-drop-ship-vendors.yaml").read_text()
+    acme = rules_dir(tmp_path, example)
+    run = cli("simulate", SNAPSHOTS / "us-order-acme-drop-ships.json", "--rules", acme)
+    assert run.code == 0, run.err
+    assert "  FO 7042  move  Brooklyn Store → Acme Drop-ship\n" in run.out
+    lines = "NW-0011 ×2, NW-0012 ×1, NW-0013 ×1, NW-0014 ×3"
+    assert f"purchase order to Acme Outdoor for FO 7042 ({lines})" in run.out
+    assert "held until Acme Outdoor accepts within 4 h (by 2026-11-27 19:00 UTC if sent now)" in run.out
