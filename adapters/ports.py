@@ -8,7 +8,7 @@ from typing import Protocol
 from adapters.shopify.fulfillments import FulfillmentResult
 from adapters.shopify.inventory_writes import SetQuantitiesResult, SkuMatches
 from adapters.shopify.outcomes import IntentResult
-from engine.intents import AddOrderTags, Intent, LineQuantity, SetOrderMetafield
+from engine.intents import AddOrderTags, Intent, LineQuantity, SendPurchaseOrder, SetOrderMetafield
 from engine.model import Snapshot
 
 
@@ -75,4 +75,25 @@ class VendorStoreGateway(StoreGateway, Protocol):
 
     async def inventory_items_by_sku(self, skus: Iterable[str]) -> SkuMatches:
         """Inventory item ids by exact SKU; missing and ambiguous SKUs reported apart."""
+        ...
+
+
+class VendorDesk(Protocol):
+    """Drop-ship vendors as a decision needs them (see `adapters.vendors.desk`)."""
+
+    async def with_vendors(self, snapshot: Snapshot) -> Snapshot:
+        """The snapshot with the store's vendors and the order's lines on their purchase orders."""
+        ...
+
+    async def buy(
+        self,
+        intent: SendPurchaseOrder,
+        gateway: StoreGateway,
+        *,
+        snapshot: Snapshot | None,
+        decided_on: Snapshot | None,
+        key: str,
+    ) -> IntentResult:
+        """Number the purchase order, move and hold the lines, send the 850. `key` is the
+        intent's idempotency key: a retry finds the purchase order it already opened."""
         ...

@@ -30,12 +30,12 @@ from typing import Any
 
 from adapters import order_events
 from adapters.echoes import CAUSES, ECHO_TOPICS, fulfillment_order_ids, is_our_hold_echo
-from adapters.ports import StoreGateway
+from adapters.ports import StoreGateway, VendorDesk
 from adapters.shopify.outcomes import IntentOutcome, IntentResult
 from adapters.store import DecisionLog, Delivery, Inbox, OrderLocks, StoredIntent
 from adapters.store.decision_log import FINAL_INTENT_STATES
 from engine import Decision, RuleSet, decide, decision_fingerprint
-from engine.intents import AddOrderTags, Intent, SetOrderMetafield
+from engine.intents import AddOrderTags, Intent, SendPurchaseOrder, SetOrderMetafield
 from engine.model import Snapshot
 
 logger = logging.getLogger(__name__)
@@ -87,6 +87,7 @@ class OrderRouter:
         log: DecisionLog,
         lease_seconds: float,
         decide: Decide = decide,
+        vendors: VendorDesk | None = None,
     ) -> None:
         self._stores = stores
         self._ruleset = ruleset
@@ -95,6 +96,7 @@ class OrderRouter:
         self._log = log
         self._lease = lease_seconds
         self._decide = decide
+        self._vendors = vendors
         self._acting: tuple[RuleSet, frozenset[str]] | None = None
 
     def acts_on(self, topic: str) -> bool:
@@ -206,6 +208,8 @@ class OrderRouter:
         # The order itself is left out of the load, so its own earlier placement never counts against it.
         load = await self._log.load.counts(snapshot, besides=[order_id])
         snapshot = snapshot.model_copy(update={"location_load": load})
+        if self._vendors is not None:
+            snapshot = await self._vendors.with_vendors(snapshot)
         fingerprint = decision_fingerprint(snapshot, ruleset)
         already = await self._log.find(delivery.shop, order_id, fingerprint)
         if already is not None:
@@ -269,6 +273,8 @@ class OrderRouter:
                 results: tuple[IntentResult, ...] = await gateway.annotate_order(
                     metafield, tags, snapshot=fresh
                 )
+            elif isinstance(intents[0], SendPurchaseOrder):
+                results = (await self._buy(intents[0], gateway, fresh, decided_on, batch[0]),)
             else:
                 results = (await gateway.apply(intents[0], snapshot=fresh, decided_on=decided_on),)
             for item, intent, result in zip(batch, intents, results, strict=True):
@@ -281,6 +287,21 @@ class OrderRouter:
         final = "failed" if failed else "completed"
         await self._log.advance(settled=written, completed=(decision_id, final))
         return final
+
+    async def _buy(
+        self,
+        intent: SendPurchaseOrder,
+        gateway: StoreGateway,
+        snapshot: Snapshot | None,
+        decided_on: Snapshot | None,
+        stored: StoredIntent,
+    ) -> IntentResult:
+        if self._vendors is None:  # a decision recorded while vendors were configured
+            why = f"vendor {intent.vendor_id}: no vendors configured (ROUTING_VENDORS_FILE)"
+            return IntentResult(IntentOutcome.FAILED, why)
+        return await self._vendors.buy(
+            intent, gateway, snapshot=snapshot, decided_on=decided_on, key=stored.idempotency_key
+        )
 
     async def _classify_echo(self, topic: str, body: dict[str, Any]) -> Result:
         if is_our_hold_echo(topic, body):
