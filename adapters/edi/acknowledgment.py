@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from adapters.edi.envelope import Interchange, Segment, TransactionSet, X12Error
+from adapters.edi.interchange import Interchange, Segment, TransactionSet, X12Error
 
 # BAK02, data element 587 Acknowledgment Type (ASC X12 004010 element dictionary).
 ACKNOWLEDGMENT_TYPES = {

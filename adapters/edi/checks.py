@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from adapters.edi.envelope import TransactionSet, X12Error
+from adapters.edi.interchange import TransactionSet, X12Error
 
 # AK304 segment syntax error codes used here (ASC X12 004010 data element 720).
 SEGMENT_MISSING = "3"

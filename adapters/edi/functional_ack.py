@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from adapters.edi.checks import Finding
-from adapters.edi.envelope import ControlNumbers, Envelope, FunctionalGroup, TransactionSet, X12Error, wrap
+from adapters.edi.envelope import ControlNumbers, Envelope, wrap
+from adapters.edi.interchange import FunctionalGroup, TransactionSet, X12Error
 
 # AK501 / AK901 acknowledgment codes (ASC X12 004010 data elements 717 and 715).
 VERDICTS = {

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from adapters.edi.acknowledgment import item_ids, whole_number
-from adapters.edi.envelope import Interchange, Segment, TransactionSet, X12Error
+from adapters.edi.interchange import Interchange, Segment, TransactionSet, X12Error
 
 
 @dataclass(frozen=True)

@@ -4,15 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.edi.envelope import (
-    ControlNumbers,
-    Delimiters,
-    Envelope,
-    Party,
-    X12Error,
-    read_interchanges,
-    wrap,
-)
+from adapters.edi.envelope import ControlNumbers, Delimiters, Envelope, Party, wrap
+from adapters.edi.interchange import X12Error, read_interchanges
 from tests.edi.documents import AT, TO_MOCK, fixture
 
 BODY = [["BEG", "00", "DS", "PO-1", "", "20261102"], ["CTT", "0"]]

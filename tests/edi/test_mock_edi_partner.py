@@ -10,8 +10,9 @@ import pytest
 from mockedi.testing import Mock
 
 from adapters.edi.acknowledgment import accepted_lines, acknowledgments, refused_lines
-from adapters.edi.envelope import ControlNumbers, read_interchanges
+from adapters.edi.envelope import ControlNumbers
 from adapters.edi.functional_ack import read_997, write_997
+from adapters.edi.interchange import read_interchanges
 from adapters.edi.purchase_order import write_850, write_860_cancel
 from adapters.edi.ship_notice import ship_notices
 from tests.edi.documents import AT, TO_MOCK, purchase_order

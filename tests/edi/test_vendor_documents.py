@@ -8,8 +8,9 @@ import pytest
 
 from adapters.edi.acknowledgment import accepted_lines, read_855, refused_lines
 from adapters.edi.checks import check, finding_from_error, rules_from_config
-from adapters.edi.envelope import ControlNumbers, X12Error, read_interchanges
+from adapters.edi.envelope import ControlNumbers
 from adapters.edi.functional_ack import read_997, write_997, write_rejecting_997
+from adapters.edi.interchange import X12Error, read_interchanges
 from adapters.edi.inventory_advice import read_846, read_inventory_csv
 from adapters.edi.ship_notice import read_856
 from tests.edi.documents import AT, FIXTURES, TO_MOCK, fixture
