@@ -107,3 +107,92 @@ class LocationOrderRow(Base):
     order_id: Mapped[str] = mapped_column(String(255), primary_key=True)
     decision_id: Mapped[str] = mapped_column(String(36))  # the first decision that sent it there
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# Drop-ship vendors (issue 4): purchase orders, their lines, every X12 document in and out, and the
+# per-vendor counters behind control and PO numbers (`adapters.store.purchase_orders`).
+
+
+class PurchaseOrderRow(Base):
+    __tablename__ = "purchase_orders"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    store: Mapped[str] = mapped_column(String(255))
+    vendor_id: Mapped[str] = mapped_column(String(64))
+    po_number: Mapped[str] = mapped_column(String(22))  # X12 BEG03 allows 22 characters
+    order_id: Mapped[str] = mapped_column(String(255))
+    order_name: Mapped[str] = mapped_column(String(255))
+    fulfillment_order_id: Mapped[str] = mapped_column(String(255))  # where the lines came from
+    vendor_fulfillment_order_id: Mapped[str | None] = mapped_column(String(255))  # at the vendor, moved
+    location_id: Mapped[str] = mapped_column(String(255))
+    # draft → sent → acknowledged → accepted | partially_accepted | rejected | timed_out → shipped;
+    # cancelled from any open state (see adapters.store.purchase_orders)
+    status: Mapped[str] = mapped_column(String(24))
+    interchange_control: Mapped[int] = mapped_column(Integer)
+    group_control: Mapped[int] = mapped_column(Integer)
+    transaction_control: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ack_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    shipped_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    detail: Mapped[str | None] = mapped_column(Text)
+    decision_id: Mapped[str | None] = mapped_column(String(36))
+
+    __table_args__ = (
+        UniqueConstraint("vendor_id", "po_number", name="uq_purchase_orders_number"),
+        UniqueConstraint(
+            "decision_id", "vendor_id", "fulfillment_order_id", name="uq_purchase_orders_decision"
+        ),
+        Index("ix_purchase_orders_order", "store", "order_id"),
+        Index("ix_purchase_orders_due", "status", "ack_due_at"),
+    )
+
+
+class PurchaseOrderLineRow(Base):
+    __tablename__ = "purchase_order_lines"
+
+    po_id: Mapped[str] = mapped_column(ForeignKey("purchase_orders.id"), primary_key=True)
+    line_number: Mapped[int] = mapped_column(Integer, primary_key=True)  # PO101, from 1
+    fulfillment_order_line_id: Mapped[str] = mapped_column(String(255))
+    sku: Mapped[str] = mapped_column(String(255))
+    vendor_item: Mapped[str] = mapped_column(String(255))
+    quantity: Mapped[int] = mapped_column(Integer)
+    accepted_quantity: Mapped[int | None] = mapped_column(Integer)
+    # pending → accepted | refused; accepted → shipped
+    status: Mapped[str] = mapped_column(String(16))
+    code: Mapped[str | None] = mapped_column(String(2))  # ACK01
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class EdiDocumentRow(Base):
+    __tablename__ = "edi_documents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    vendor_id: Mapped[str] = mapped_column(String(64))
+    direction: Mapped[str] = mapped_column(String(3))  # in | out
+    set_code: Mapped[str | None] = mapped_column(String(3))  # None when unreadable
+    # ISA13; None when unreadable, and for a duplicate (the first arrival holds the number)
+    interchange_control: Mapped[int | None] = mapped_column(Integer)
+    po_id: Mapped[str | None] = mapped_column(ForeignKey("purchase_orders.id"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    raw: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str] = mapped_column(String(16))  # accepted | rejected | duplicate | unreadable
+    detail: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        UniqueConstraint(
+            "vendor_id", "direction", "interchange_control", name="uq_edi_documents_interchange"
+        ),
+        Index("ix_edi_documents_po", "po_id"),
+    )
+
+
+class EdiCounterRow(Base):
+    __tablename__ = "edi_counters"
+
+    vendor_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(16), primary_key=True)  # interchange|group|transaction|po_number
+    value: Mapped[int] = mapped_column(Integer)
