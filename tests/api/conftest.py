@@ -20,9 +20,11 @@ from starlette.applications import Starlette
 from adapters.api import ApiContext, api_routes, load_tokens
 from engine.model import FulfillmentOrder, Location, Order, Snapshot
 from tests.api.fakes import FakeInventory, FakeOrders
+from tests.shopify.conftest import admin_schema
 from tests.store.conftest import database_url, sessions
 
-__all__ = ["database_url", "sessions"]  # the store's fixtures, on SQLite and PostgreSQL
+# The store's fixtures (SQLite and PostgreSQL) and the Admin schema, shared with those suites.
+__all__ = ["admin_schema", "database_url", "sessions"]
 
 REPO = Path(__file__).resolve().parents[2]
 TOKENS_DIR = REPO / "fixtures" / "api" / "tokens"

@@ -28,13 +28,13 @@ DECISIONS = f"/api/v1/stores/{US}/orders/5001/decisions"
 DECIDE = f"/api/v1/stores/{US}/orders/5001/decide"
 
 
-def a_decision(outcome: str, to_location: str, trace: tuple[TraceEntry, ...]) -> Decision:
+def a_decision(ruleset: str, to_location: str, trace: tuple[TraceEntry, ...]) -> Decision:
     return Decision(
         store=US,
         order_id=US_ORDER,
         order_name="#5001",
-        ruleset_version=f"rules-{outcome}",
-        outcome=outcome,
+        ruleset_version=ruleset,
+        outcome="routed",
         fulfillment_orders=(FulfillmentOrderOutcome(fulfillment_order_id=US_FO, action="move"),),
         intents=(
             MoveFulfillmentOrder(
@@ -53,7 +53,7 @@ async def record_two_decisions(api: Api) -> tuple[str, str]:
     older_clock = DecisionLog(api.context.sessions, clock=lambda: NOW - timedelta(hours=1))
     first = await older_clock.record(
         a_decision(
-            "routed",
+            "rules-v1",
             "gid://shopify/Location/2",
             (TraceEntry(step="choice", subject="Reno DC", verdict="ships complete", detail="closest"),),
         ),
@@ -67,7 +67,7 @@ async def record_two_decisions(api: Api) -> tuple[str, str]:
     log = DecisionLog(api.context.sessions, clock=lambda: NOW)
     second = await log.record(
         a_decision(
-            "routed",
+            "rules-v2",
             "gid://shopify/Location/3",
             (
                 TraceEntry(step="candidate", subject="Reno DC", verdict="rejected", detail="out of stock"),
@@ -92,7 +92,7 @@ async def test_the_decisions_of_an_order_come_newest_first_with_intents_write_st
     assert body["store"] == US and body["order_id"] == US_ORDER
     assert [d["id"] for d in body["decisions"]] == [newer, older]
     latest, earlier = body["decisions"]
-    assert latest["outcome"] == "routed" and latest["ruleset_version"] == "rules-routed"
+    assert latest["outcome"] == "routed" and latest["ruleset_version"] == "rules-v2"
     assert latest["at"] == NOW.isoformat() and latest["state"] == "executing"
     assert [(e["step"], e["subject"], e["verdict"], e["detail"]) for e in latest["trace"]] == [
         ("candidate", "Reno DC", "rejected", "out of stock"),
@@ -106,6 +106,7 @@ async def test_the_decisions_of_an_order_come_newest_first_with_intents_write_st
         ("move", "applied", "moved to Reno DC"),
         ("add_tags", "pending", None),
     ]
+    assert earlier["ruleset_version"] == "rules-v1"
     assert earlier["intents"][0]["idempotency_key"] == f"{older}:0"
     assert earlier["intents"][0]["intent"]["to_location_id"] == "gid://shopify/Location/2"
 
