@@ -8,6 +8,7 @@ from typing import Protocol
 from adapters.shopify.fulfillments import FulfillmentResult
 from adapters.shopify.inventory_writes import SetQuantitiesResult, SkuMatches
 from adapters.shopify.outcomes import IntentResult
+from adapters.shopify.ship_to import ShipToAddress
 from engine.intents import AddOrderTags, Intent, LineQuantity, SendPurchaseOrder, SetOrderMetafield
 from engine.model import Snapshot
 
@@ -75,6 +76,10 @@ class VendorStoreGateway(StoreGateway, Protocol):
 
     async def inventory_items_by_sku(self, skus: Iterable[str]) -> SkuMatches:
         """Inventory item ids by exact SKU; missing and ambiguous SKUs reported apart."""
+        ...
+
+    async def ship_to(self, order_id: str) -> ShipToAddress:
+        """The order's full shipping address, which a vendor ships to."""
         ...
 
 

@@ -88,6 +88,10 @@ METAFIELDS_SET = load("metafields_set.graphql")
 TAGS_ADD = load("tags_add.graphql")
 ANNOTATE_ORDER = load("annotate_order.graphql")
 OPEN_FULFILLMENT_ORDERS = load("open_fulfillment_orders.graphql")
+FULFILLMENT_CREATE = load("fulfillment_create.graphql")
+INVENTORY_SET_QUANTITIES = load("inventory_set_quantities.graphql")
+INVENTORY_ITEMS_BY_SKU = load("inventory_items_by_sku.graphql")
+ORDER_SHIP_TO = load("order_ship_to.graphql")
 
 ALL: tuple[Document, ...] = (
     SNAPSHOT,
@@ -108,4 +112,8 @@ ALL: tuple[Document, ...] = (
     TAGS_ADD,
     ANNOTATE_ORDER,
     OPEN_FULFILLMENT_ORDERS,
+    FULFILLMENT_CREATE,
+    INVENTORY_SET_QUANTITIES,
+    INVENTORY_ITEMS_BY_SKU,
+    ORDER_SHIP_TO,
 )

@@ -17,7 +17,7 @@ from adapters.shopify.errors import ShopifyUnexpectedResponse
 from adapters.shopify.mutations import line_inputs, run_mutation
 from engine.intents import LineQuantity
 
-FULFILLMENT_CREATE = documents.load("fulfillment_create.graphql")
+FULFILLMENT_CREATE = documents.FULFILLMENT_CREATE
 
 
 @dataclass(frozen=True)

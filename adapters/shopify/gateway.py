@@ -10,6 +10,7 @@ from adapters.shopify.executor import Executor
 from adapters.shopify.fulfillments import FulfillmentResult
 from adapters.shopify.inventory_writes import SetQuantitiesResult, SkuMatches
 from adapters.shopify.outcomes import IntentResult
+from adapters.shopify.ship_to import ShipToAddress, read_ship_to
 from adapters.shopify.snapshot import LocationCache, read_order_snapshot, read_snapshot
 from engine.intents import AddOrderTags, Intent, LineQuantity, SetOrderMetafield
 from engine.model import Snapshot
@@ -84,3 +85,7 @@ class ShopifyGateway:
     async def inventory_items_by_sku(self, skus: Iterable[str]) -> SkuMatches:
         """Inventory item ids of the SKUs, with the missing and the ambiguous ones set apart."""
         return await inventory_writes.inventory_items_by_sku(self.client, skus)
+
+    async def ship_to(self, order_id: str) -> ShipToAddress:
+        """The order's full shipping address (name and street), for a vendor's purchase order."""
+        return await read_ship_to(self.client, order_id)

@@ -23,8 +23,8 @@ from adapters.shopify import documents
 from adapters.shopify.client import ShopifyClient
 from adapters.shopify.mutations import run_mutation
 
-INVENTORY_SET_QUANTITIES = documents.load("inventory_set_quantities.graphql")
-INVENTORY_ITEMS_BY_SKU = documents.load("inventory_items_by_sku.graphql")
+INVENTORY_SET_QUANTITIES = documents.INVENTORY_SET_QUANTITIES
+INVENTORY_ITEMS_BY_SKU = documents.INVENTORY_ITEMS_BY_SKU
 
 MAX_QUANTITIES_PER_CALL = 250  # Shopify's cap on input arrays
 SKUS_PER_QUERY = 50  # keeps the search string short; a page holds 100 variants

@@ -42,6 +42,8 @@ def test_documents_are_named_and_unique() -> None:
         "RoutingFulfillmentOrderSplit",
         "RoutingMetafieldsSet",
         "RoutingTagsAdd",
+        "RoutingFulfillmentCreate",
+        "RoutingInventorySetQuantities",
     }
 
 
