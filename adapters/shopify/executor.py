@@ -88,7 +88,10 @@ class Executor:
                 return await self._release(intent, snapshot)
             if isinstance(intent, SetOrderMetafield):
                 return await self._set_metafield(intent, snapshot)
-            return await self._add_tags(intent, snapshot)
+            if isinstance(intent, AddOrderTags):
+                return await self._add_tags(intent, snapshot)
+            # A purchase order is the vendors' to execute (adapters.vendors.desk), never Shopify's alone.
+            return failed(f"{intent.kind} intents are executed by the vendor desk, not the Shopify executor")
         except ShopifyUserError as exc:
             return failed(str(exc), dict(exc.payload) if exc.payload is not None else None)
         except ShopifyQueryError as exc:
