@@ -10,11 +10,15 @@ import pytest
 from graphql import GraphQLSchema, parse, specified_rules, validate
 from graphql.validation import NoDeprecatedCustomRule
 from pydantic import SecretStr
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.applications import Starlette
 
+from adapters.api import ApiContext, api_routes, load_tokens
 from adapters.api.live_inventory import INVENTORY_BY_SKU, INVENTORY_LEVELS_AFTER, ShopifyInventory, sku_query
 from adapters.shopify.client import ShopifyClient
 from adapters.shopify.documents import Document
-from tests.api.conftest import NOW, US
+from adapters.shopify.gateway import ShopifyGateway
+from tests.api.conftest import COORDINATOR, NOW, TOKENS_DIR, US, bearer
 
 
 @pytest.mark.parametrize("document", [INVENTORY_BY_SKU, INVENTORY_LEVELS_AFTER], ids=lambda d: d.name)
@@ -98,3 +102,33 @@ async def test_every_page_of_items_and_levels_is_read_and_only_the_skus_asked_fo
         "ApiInventoryBySku",
     ]
     assert store.requests[0]["variables"]["query"] == 'sku:"MUG-1" OR sku:"LAMP-9"'
+
+
+async def test_the_api_wired_as_the_app_wires_it_answers_inventory_from_the_store(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """The context the composition root builds: a ShopifyGateway and a ShopifyInventory per store."""
+    store = ScriptedStore()
+    async with httpx.AsyncClient(transport=httpx.MockTransport(store)) as http:
+        client = ShopifyClient(
+            http,
+            shop_domain=US,
+            admin_api_url=f"https://{US}/admin/api/2026-01/graphql.json",
+            access_token=SecretStr("shpat_test_token"),
+        )
+        context = ApiContext(
+            sessions=sessions,
+            tokens=load_tokens(
+                TOKENS_DIR / "coordinator_eu_reader_and_handoffs_only.toml", known_stores=[US]
+            ),
+            orders={US: ShopifyGateway(client)},
+            inventory={US: ShopifyInventory(client)},
+        )
+        app = Starlette(routes=[api_routes(context)])
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://api.test"
+        ) as api:
+            answer = await api.get("/api/v1/inventory?sku=LAMP-9", headers=bearer(COORDINATOR))
+    assert answer.status_code == 200
+    [lamp] = answer.json()["skus"]
+    assert [(f["location_name"], f["available"]) for f in lamp["stores"][0]["locations"]] == [("Reno DC", 0)]
