@@ -118,9 +118,7 @@ async def test_the_api_wired_as_the_app_wires_it_answers_inventory_from_the_stor
         )
         context = ApiContext(
             sessions=sessions,
-            tokens=load_tokens(
-                TOKENS_DIR / "coordinator_eu_reader_and_handoffs_only.toml", known_stores=[US]
-            ),
+            tokens=load_tokens(TOKENS_DIR / "coordinator_eu_reader_and_handoffs_only.toml"),
             orders={US: ShopifyGateway(client)},
             inventory={US: ShopifyInventory(client)},
         )
