@@ -13,13 +13,16 @@ from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from adapters.store.clock import as_utc
-from adapters.store.tables import EdiDocumentRow
+from adapters.store.clock import Clock, as_utc, utc_now
+from adapters.store.edi_counters import ControlNumbers, next_control_numbers
+from adapters.store.edi_transitions import joined
+from adapters.store.tables import EdiDocumentRow, PurchaseOrderRow
 
 Direction = Literal["in", "out"]
 DocumentOutcome = Literal["accepted", "rejected", "duplicate", "unreadable"]
+InboundResult = Literal["new", "duplicate"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +37,109 @@ class EdiDocument:
     raw: str
     outcome: DocumentOutcome
     detail: str | None
+
+
+class DocumentLedger:
+    """The documents exchanged with vendors, and the control numbers of those we send."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, clock: Clock = utc_now) -> None:
+        self._sessions = sessions
+        self._now = clock
+
+    async def next_control_numbers(self, vendor_id: str) -> ControlNumbers:
+        """Take control numbers for another outbound interchange to a vendor (a 997, an 860)."""
+        async with self._sessions.begin() as session:
+            return await next_control_numbers(session, vendor_id)
+
+    async def record_outbound(
+        self,
+        vendor_id: str,
+        *,
+        set_code: str,
+        interchange_control: int,
+        raw: str,
+        po_id: str | None = None,
+        detail: str | None = None,
+    ) -> None:
+        """Keep a document we sent other than an 850 (a 997, an 860), under its interchange number."""
+        async with self._sessions.begin() as session:
+            await insert_document(
+                session,
+                vendor_id=vendor_id,
+                direction="out",
+                set_code=set_code,
+                interchange_control=interchange_control,
+                po_id=po_id,
+                at=self._now(),
+                raw=raw,
+                outcome="accepted",
+                detail=detail,
+            )
+
+    async def record_inbound(
+        self,
+        vendor_id: str,
+        interchange_control: int | None,
+        set_code: str | None,
+        raw: str,
+        po_number: str | None = None,
+        *,
+        outcome: DocumentOutcome = "accepted",
+        detail: str | None = None,
+    ) -> InboundResult:
+        """Keep a document a vendor sent; "duplicate" when its interchange number was seen before.
+
+        `outcome` is what became of it: `accepted`, `rejected` (it failed the vendor's checks) or
+        `unreadable` (then `interchange_control` and `set_code` may be None). A duplicate is kept too,
+        as a `duplicate` row naming the first arrival. The PO is found by `po_number`; an unknown
+        number is said in `detail`.
+        """
+        now = self._now()
+        async with self._sessions.begin() as session:
+            po_id = None
+            if po_number is not None:
+                po_id = await session.scalar(
+                    select(PurchaseOrderRow.id).where(
+                        PurchaseOrderRow.vendor_id == vendor_id, PurchaseOrderRow.po_number == po_number
+                    )
+                )
+                if po_id is None:
+                    detail = joined(detail, f"no purchase order {po_number} of {vendor_id}")
+            inserted = await insert_document(
+                session,
+                vendor_id=vendor_id,
+                direction="in",
+                set_code=set_code,
+                interchange_control=interchange_control,
+                po_id=po_id,
+                at=now,
+                raw=raw,
+                outcome=outcome,
+                detail=detail,
+            )
+            if inserted is not None:
+                return "new"
+            assert interchange_control is not None  # a NULL number never collides
+            first = await first_with_number(session, vendor_id, "in", interchange_control)
+            said = f"interchange {interchange_control} was received before, as document {first and first.id}"
+            await insert_document(
+                session,
+                vendor_id=vendor_id,
+                direction="in",
+                set_code=set_code,
+                interchange_control=None,  # the first arrival holds the number
+                po_id=po_id,
+                at=now,
+                raw=raw,
+                outcome="duplicate",
+                detail=joined(said, detail),
+            )
+            return "duplicate"
+
+    async def documents(self, po_id: str) -> list[EdiDocument]:
+        """The PO's documents in and out (raw text included), in the order they were recorded."""
+        async with self._sessions() as session:
+            return await documents_of(session, po_id)
 
 
 async def insert_document(

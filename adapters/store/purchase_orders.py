@@ -25,38 +25,42 @@ from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from adapters.store.clock import Clock, utc_now
 from adapters.store.edi_counters import ControlNumbers, next_control_numbers, next_value
-from adapters.store.edi_documents import (
-    DocumentOutcome,
-    EdiDocument,
-    documents_of,
-    first_with_number,
-    insert_document,
-)
+from adapters.store.edi_documents import DocumentLedger, EdiDocument, InboundResult, insert_document
 from adapters.store.edi_records import (
     AWAITING_ANSWER,
     OPEN_STATUSES,
     LineAnswer,
     NewPurchaseOrderLine,
     PurchaseOrderRecord,
+    PurchaseOrderStatus,
     Transition,
+    UnknownPurchaseOrder,
     records,
 )
-from adapters.store.edi_transitions import joined, lock, move, set_values, status_of
+from adapters.store.edi_transitions import lock, move, set_values, status_of
 from adapters.store.tables import PurchaseOrderLineRow, PurchaseOrderRow
 
-InboundResult = Literal["new", "duplicate"]
+__all__ = [
+    "ControlNumbers",
+    "EdiDocument",
+    "InboundResult",
+    "LineAnswer",
+    "NewPurchaseOrderLine",
+    "PurchaseOrderBook",
+    "PurchaseOrderRecord",
+    "PurchaseOrderStatus",
+    "Transition",
+    "UnknownPurchaseOrder",
+]
+
 _ANSWERS = ("accepted", "partially_accepted", "rejected")
 _SHIPPABLE = (*AWAITING_ANSWER, "accepted", "partially_accepted", "shipped")
 
 
-class PurchaseOrderBook:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, clock: Clock = utc_now) -> None:
-        self._sessions = sessions
-        self._now = clock
+class PurchaseOrderBook(DocumentLedger):
+    """Purchase orders and their documents (`DocumentLedger`: the documents in and out)."""
 
     async def open_purchase_order(
         self,
@@ -174,96 +178,6 @@ class PurchaseOrderBook:
                 sent_at,
             )
 
-    async def next_control_numbers(self, vendor_id: str) -> ControlNumbers:
-        """Take control numbers for another outbound interchange to a vendor (a 997, an 860)."""
-        async with self._sessions.begin() as session:
-            return await next_control_numbers(session, vendor_id)
-
-    async def record_outbound(
-        self,
-        vendor_id: str,
-        *,
-        set_code: str,
-        interchange_control: int,
-        raw: str,
-        po_id: str | None = None,
-        detail: str | None = None,
-    ) -> None:
-        """Keep a document we sent other than an 850 (a 997, an 860), under its interchange number."""
-        async with self._sessions.begin() as session:
-            await insert_document(
-                session,
-                vendor_id=vendor_id,
-                direction="out",
-                set_code=set_code,
-                interchange_control=interchange_control,
-                po_id=po_id,
-                at=self._now(),
-                raw=raw,
-                outcome="accepted",
-                detail=detail,
-            )
-
-    async def record_inbound(
-        self,
-        vendor_id: str,
-        interchange_control: int | None,
-        set_code: str | None,
-        raw: str,
-        po_number: str | None = None,
-        *,
-        outcome: DocumentOutcome = "accepted",
-        detail: str | None = None,
-    ) -> InboundResult:
-        """Keep a document a vendor sent; "duplicate" when its interchange number was seen before.
-
-        `outcome` is what became of it: `accepted`, `rejected` (it failed the vendor's checks) or
-        `unreadable` (then `interchange_control` and `set_code` may be None). A duplicate is kept too,
-        as a `duplicate` row naming the first arrival. The PO is found by `po_number`; an unknown
-        number is said in `detail`.
-        """
-        now = self._now()
-        async with self._sessions.begin() as session:
-            po_id = None
-            if po_number is not None:
-                po_id = await session.scalar(
-                    select(PurchaseOrderRow.id).where(
-                        PurchaseOrderRow.vendor_id == vendor_id, PurchaseOrderRow.po_number == po_number
-                    )
-                )
-                if po_id is None:
-                    detail = joined(detail, f"no purchase order {po_number} of {vendor_id}")
-            inserted = await insert_document(
-                session,
-                vendor_id=vendor_id,
-                direction="in",
-                set_code=set_code,
-                interchange_control=interchange_control,
-                po_id=po_id,
-                at=now,
-                raw=raw,
-                outcome=outcome,
-                detail=detail,
-            )
-            if inserted is not None:
-                return "new"
-            assert interchange_control is not None  # a NULL number never collides
-            first = await first_with_number(session, vendor_id, "in", interchange_control)
-            said = f"interchange {interchange_control} was received before, as document {first and first.id}"
-            await insert_document(
-                session,
-                vendor_id=vendor_id,
-                direction="in",
-                set_code=set_code,
-                interchange_control=None,  # the first arrival holds the number
-                po_id=po_id,
-                at=now,
-                raw=raw,
-                outcome="duplicate",
-                detail=joined(said, detail),
-            )
-            return "duplicate"
-
     async def record_acknowledgment(self, po_id: str, at: datetime) -> Transition:
         """The vendor's 997 accepted our 850 (sent → acknowledged); in a later status only the time
         of the first acknowledgment is kept."""
@@ -367,7 +281,7 @@ class PurchaseOrderBook:
         return await self._select(
             lambda query: (
                 query.where(PurchaseOrderRow.status.in_(AWAITING_ANSWER), PurchaseOrderRow.ack_due_at <= now)
-                .order_by(PurchaseOrderRow.ack_due_at, PurchaseOrderRow.id)
+                .order_by(PurchaseOrderRow.ack_due_at, PurchaseOrderRow.created_at, PurchaseOrderRow.id)
                 .limit(limit)
             )
         )
@@ -406,11 +320,6 @@ class PurchaseOrderBook:
     async def get(self, po_id: str) -> PurchaseOrderRecord | None:
         found = await self._select(lambda query: query.where(PurchaseOrderRow.id == po_id))
         return found[0] if found else None
-
-    async def documents(self, po_id: str) -> list[EdiDocument]:
-        """The PO's documents in and out (raw text included), in the order they were recorded."""
-        async with self._sessions() as session:
-            return await documents_of(session, po_id)
 
     async def _select(self, shape: Any) -> list[PurchaseOrderRecord]:
         async with self._sessions() as session:
