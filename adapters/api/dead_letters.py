@@ -27,6 +27,7 @@ from adapters.store.dead_letters import DeadLetter, DeadLetters
 logger = logging.getLogger(__name__)
 
 DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
+MAX_ID = 2**31 - 1
 _NEVER = datetime.min.replace(tzinfo=UTC)
 
 
@@ -74,7 +75,8 @@ def dead_letter_routes(context: ApiContext) -> list[Route]:
                 where="path parameter id",
                 fix="use an id listed by GET /api/v1/dead-letters",
             )
-        letter = await letters.get(int(raw))
+        # Ids are 32-bit in the database: a larger number is no dead letter (and never reaches SQL).
+        letter = await letters.get(int(raw)) if int(raw) <= MAX_ID else None
         if letter is None or not caller.sees(letter.shop):
             return _unknown(request, raw)
         result = await letters.retry([letter.id])

@@ -18,6 +18,7 @@ TITLES = {
     401: "Unauthenticated",
     403: "Forbidden",
     404: "Not found",
+    405: "Method not allowed",
     409: "Conflict",
     502: "Shopify did not answer",
 }

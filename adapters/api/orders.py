@@ -42,6 +42,7 @@ logger = logging.getLogger(__name__)
 API_PREFIX = "/api/v1"
 ORDER_GID_PREFIX = "gid://shopify/Order/"
 DELIVERY_PREFIX = "api:"
+MAX_DELIVERY_ID_LENGTH = 255
 
 
 def order_gid(raw: str) -> str | None:
@@ -135,7 +136,10 @@ def order_routes(context: ApiContext) -> list[Route]:
         denied = store_denied(request, context, caller, store)
         if denied is not None:
             return denied
-        row = await inbox.get(delivery_id)
+        # A webhook id is short printable text; anything else is unknown without asking the database
+        # (PostgreSQL refuses a NUL in a string).
+        plausible = len(delivery_id) <= MAX_DELIVERY_ID_LENGTH and delivery_id.isprintable()
+        row = await inbox.get(delivery_id) if plausible else None
         if row is None or row.shop != store:
             return not_found(
                 request,

@@ -19,6 +19,8 @@ def routed(mount: Mount) -> set[tuple[str, str]]:
     pairs = set()
     for route in mount.routes:
         assert isinstance(route, Route)
+        if not route.include_in_schema:
+            continue  # the problem+json answer for paths no route serves
         template = re.sub(r"\{(\w+):\w+\}", r"{\1}", route.path)
         pairs |= {(template, method.lower()) for method in route.methods or () if method != "HEAD"}
     return pairs
