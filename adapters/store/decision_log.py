@@ -62,9 +62,19 @@ class DecisionLog:
         self.load = LocationLoad(sessions, clock=clock)
 
     async def record(
-        self, decision: Decision, snapshot: Snapshot, *, fingerprint: str, delivery_id: int | None
+        self,
+        decision: Decision,
+        snapshot: Snapshot,
+        *,
+        fingerprint: str,
+        delivery_id: int | None,
+        session: AsyncSession | None = None,
     ) -> str | None:
-        """Record a decision and its outbox; None when this order state was already decided."""
+        """Record a decision and its outbox; None when this order state was already decided.
+
+        With `session`, the rows join the caller's transaction (which commits them with its own,
+        e.g. the decision's reservations); a conflict then rolls back only this decision's rows.
+        """
         decision_id = str(uuid.uuid4())
         now = self._now()
         state = "executing" if decision.intents else "completed"
@@ -84,37 +94,28 @@ class DecisionLog:
             decision=decision.model_dump_json(),
         )
         try:
-            async with self._sessions.begin() as session:
-                session.add(row)
-                await session.flush()
-                for position, intent in enumerate(decision.intents):
-                    session.add(
-                        IntentRow(
-                            decision_id=decision_id,
-                            position=position,
-                            idempotency_key=f"{decision_id}:{position}",
-                            kind=intent.kind,
-                            fulfillment_order_id=getattr(intent, "fulfillment_order_id", None),
-                            payload=intent.model_dump_json(),
-                            state="pending",
-                            attempts=0,
-                            updated_at=now,
-                        )
-                    )
-                await add_placements(session, decision_id, decision, snapshot, now)
+            if session is None:
+                async with self._sessions.begin() as own:
+                    await _add_decision(own, row, decision, snapshot, now)
+            else:
+                async with session.begin_nested():
+                    await _add_decision(session, row, decision, snapshot, now)
         except IntegrityError:
             return None
         return decision_id
 
-    async def find(self, shop: str, order_id: str, fingerprint: str) -> StoredDecision | None:
-        async with self._sessions() as session:
-            row = await session.scalar(
-                select(DecisionRow).where(
-                    DecisionRow.shop == shop,
-                    DecisionRow.order_id == order_id,
-                    DecisionRow.fingerprint == fingerprint,
-                )
-            )
+    async def find(
+        self, shop: str, order_id: str, fingerprint: str, *, session: AsyncSession | None = None
+    ) -> StoredDecision | None:
+        """The decision of this order state, if any; read in the caller's `session` when given."""
+        query = select(DecisionRow).where(
+            DecisionRow.shop == shop, DecisionRow.order_id == order_id, DecisionRow.fingerprint == fingerprint
+        )
+        if session is not None:
+            row = await session.scalar(query)
+            return None if row is None else _stored(row)
+        async with self._sessions() as own:
+            row = await own.scalar(query)
             return None if row is None else _stored(row)
 
     async def for_delivery(self, delivery_id: int) -> StoredDecision | None:
@@ -253,6 +254,30 @@ class DecisionLog:
                 )
             )
             return [_stored_intent(row) for row in rows]
+
+
+async def _add_decision(
+    session: AsyncSession, row: DecisionRow, decision: Decision, snapshot: Snapshot, now: datetime
+) -> None:
+    """The decision's row, its outbox and its placements, added to `session`'s transaction."""
+    session.add(row)
+    await session.flush()
+    for position, intent in enumerate(decision.intents):
+        session.add(
+            IntentRow(
+                decision_id=row.id,
+                position=position,
+                idempotency_key=f"{row.id}:{position}",
+                kind=intent.kind,
+                fulfillment_order_id=getattr(intent, "fulfillment_order_id", None),
+                payload=intent.model_dump_json(),
+                state="pending",
+                attempts=0,
+                updated_at=now,
+            )
+        )
+    await add_placements(session, row.id, decision, snapshot, now)
+    await session.flush()
 
 
 def _stored(row: DecisionRow) -> StoredDecision:

@@ -196,3 +196,51 @@ class EdiCounterRow(Base):
     vendor_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(16), primary_key=True)  # interchange|group|transaction|po_number
     value: Mapped[int] = mapped_column(Integer)
+
+
+# Reservations (issue 5, item 2): units our decisions sent to a location that Shopify may not count
+# yet (`adapters.store.reservations`).
+
+
+class ReservationRow(Base):
+    __tablename__ = "reservations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    store: Mapped[str] = mapped_column(String(255))
+    location_id: Mapped[str] = mapped_column(String(255))
+    inventory_item_id: Mapped[str] = mapped_column(String(255))
+    quantity: Mapped[int] = mapped_column(Integer)
+    decision_id: Mapped[str] = mapped_column(String(36))
+    intent_key: Mapped[str] = mapped_column(String(128))  # the intent's idempotency key
+    order_id: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        Index("ix_reservations_held", "store", "inventory_item_id", "released_at"),
+        Index("ix_reservations_intent", "intent_key"),
+        Index("ix_reservations_decision", "decision_id"),
+    )
+
+
+# Vendor stock (issue 4, item 7): what each vendor last reported per store SKU, what we last wrote to
+# the vendor's Shopify location, and when each vendor was last reconciled (`adapters.store.vendor_stock`).
+
+
+class VendorStockRow(Base):
+    __tablename__ = "vendor_stock"
+
+    vendor_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    store: Mapped[str] = mapped_column(String(255), primary_key=True)
+    sku: Mapped[str] = mapped_column(String(255), primary_key=True)  # the store's SKU
+    reported: Mapped[int] = mapped_column(Integer)
+    reported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    written: Mapped[int | None] = mapped_column(Integer)  # None until Shopify took a figure
+    written_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class VendorStockReconciliationRow(Base):
+    __tablename__ = "vendor_stock_reconciliations"
+
+    vendor_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
