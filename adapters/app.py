@@ -5,7 +5,9 @@ Routes:
 - `GET /healthz`: the process is alive;
 - `GET /readyz`: the database answers and a rule set is loaded (and which one, and the last
   rejected change);
-- `POST /admin/rules/reload`: check and serve the rule files now (see `adapters.admin`).
+- `POST /admin/rules/reload`: check and serve the rule files now (see `adapters.admin`);
+- `POST /edi/inbound/{vendor_id}`: drop-ship vendors' X12 documents (see `adapters.vendors`),
+  when a vendors file is configured.
 
 Rules change without a restart: a lifespan task polls the rule files every
 `ROUTING_RULES_POLL_SECONDS` and reloads them through `adapters.rule_reload`, which checks a new
@@ -39,6 +41,8 @@ from adapters.settings import ConfigurationError, Settings, StoreConfig, load_st
 from adapters.shopify.client import ShopifyClient
 from adapters.shopify.gateway import ShopifyGateway
 from adapters.store import DecisionLog, Inbox, OrderLocks, create_engine, migrate, session_factory
+from adapters.vendors.config import VendorConfig, load_vendors
+from adapters.vendors.service import VendorService, vendor_routes
 from adapters.workers import WorkerPool
 from engine import RuleSet
 
@@ -57,6 +61,7 @@ class Runtime:
     rules: RuleReloader
     workers: WorkerPool
     clients: dict[str, ShopifyClient] = field(default_factory=dict)
+    vendors: VendorService | None = None
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -83,6 +88,8 @@ def create_app(
     by_domain = {store.domain: store for store in stores}
     checker = checker or RuleChecker(timeout_seconds=settings.rules_check_timeout_seconds)
     rules = RuleReloader.load(settings.rules_dir, checker)
+    vendors: tuple[VendorConfig, ...] = load_vendors(settings.vendors_file) if settings.vendors_file else ()
+    running: list[VendorService] = []  # the vendor service while the app serves (inbound route)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -101,8 +108,20 @@ def create_app(
                 )
                 for domain, store in by_domain.items()
             }
+            gateways = {domain: ShopifyGateway(client) for domain, client in clients.items()}
+            service = None
+            if vendors:
+                service = VendorService(
+                    vendors,
+                    sessions=sessions,
+                    inbox=inbox,
+                    stores=gateways,
+                    http=http,
+                    sweep_seconds=settings.edi_sweep_seconds,
+                )
             router = OrderRouter(
-                stores={domain: ShopifyGateway(client) for domain, client in clients.items()},
+                stores=gateways,
+                vendors=service.desk if service is not None else None,
                 ruleset=lambda: runtime.ruleset,
                 inbox=inbox,
                 locks=locks,
@@ -117,12 +136,16 @@ def create_app(
                 lease_seconds=settings.lease_seconds,
                 handover_seconds=settings.shopify_timeout_seconds,
             )
-            runtime = Runtime(settings, by_domain, database, inbox, log, rules, workers, clients)
+            runtime = Runtime(settings, by_domain, database, inbox, log, rules, workers, clients, service)
             app.state.runtime = runtime
             app.state.intake = Intake(
                 inbox, by_domain, settings.max_webhook_bytes, workers.notify, processes=router.acts_on
             )
             workers.start()
+            if service is not None:
+                service.notify = workers.notify
+                service.start()
+                running.append(service)
             watch = None
             if settings.rules_poll_seconds > 0:
                 watch = asyncio.create_task(rules.watch(settings.rules_poll_seconds), name="rule-file-watch")
@@ -141,6 +164,9 @@ def create_app(
             try:
                 yield
             finally:
+                if service is not None:
+                    running.clear()
+                    await service.stop()
                 if reconcile is not None:
                     reconcile.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
@@ -160,6 +186,7 @@ def create_app(
             Route("/healthz", _healthz, methods=["GET"]),
             Route("/readyz", _readyz, methods=["GET"]),
             Route("/admin/rules/reload", reload_rules, methods=["POST"]),
+            *(vendor_routes(vendors, lambda: running[0] if running else None) if vendors else []),
         ],
         lifespan=lifespan,
     )

@@ -317,6 +317,15 @@ class PurchaseOrderBook(DocumentLedger):
         )
         return found[0] if found else None
 
+    async def by_group_control(self, vendor_id: str, group_control: int) -> PurchaseOrderRecord | None:
+        """The PO whose 850 went out in functional group `group_control` (what a 997's AK1 names)."""
+        found = await self._select(
+            lambda query: query.where(
+                PurchaseOrderRow.vendor_id == vendor_id, PurchaseOrderRow.group_control == group_control
+            )
+        )
+        return found[0] if found else None
+
     async def get(self, po_id: str) -> PurchaseOrderRecord | None:
         found = await self._select(lambda query: query.where(PurchaseOrderRow.id == po_id))
         return found[0] if found else None

@@ -11,6 +11,7 @@ import re
 import tomllib
 from bisect import bisect_left
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -155,8 +156,12 @@ class VendorConfig(_Strict):
     locations: dict[str, str]
     # Store SKU → the vendor's item number, where they differ.
     sku_map: dict[str, str] = Field(default_factory=dict)
+    # Store SKU → the unit cost agreed with the vendor (PO104); a line without one goes out unpriced.
+    costs: dict[str, Decimal] = Field(default_factory=dict)
     acceptance_window: int = Field(default=240, gt=0, description="minutes")
     sends_cancellation: bool = False
+    # Whether Shopify emails the customer when the vendor's 856 becomes a fulfillment.
+    notify_customer: bool = False
     transport: Transport
     inbound_token: SecretStr
     checks: dict[SetCode, DocumentChecks] = Field(default_factory=dict)
