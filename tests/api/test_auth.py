@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from starlette.routing import Mount, Route
 
@@ -119,3 +121,17 @@ async def test_the_stores_route_lists_only_the_stores_a_token_sees(api: Api) -> 
 async def test_the_openapi_document_is_served_without_a_token(api: Api) -> None:
     answer = await api.client.get("/api/v1/openapi.json")
     assert answer.status_code == 200 and answer.json()["openapi"].startswith("3.1")
+
+
+async def test_no_token_ever_appears_in_the_logs_or_the_answers(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    texts = []
+    for method, path, _, _ in ROUTES:
+        for token in (COORDINATOR, EU_ONLY, HANDOFFS_ONLY, WRONG):
+            texts.append((await api.client.request(method, path, headers=bearer(token))).text)
+    texts.append(caplog.text)
+    for secret in (COORDINATOR, EU_ONLY, HANDOFFS_ONLY, WRONG):
+        assert not any(secret in text for text in texts), secret
+    assert "handoffs-only" in caplog.text  # the token's name is what the logs show
