@@ -180,7 +180,7 @@ _SCHEMAS: dict[str, Schema] = {
             "delivery_id": _string(),
             "store": _string(),
             "topic": _string(),
-            "state": _string(enum=["pending", "done", "ignored", "echo", "failed", "stored"]),
+            "state": _string("pending until processed; then done, ignored, echo or failed (a dead letter)."),
             "attempts": {"type": "integer"},
             "note": _nullable(_string()),
             "order_id": _nullable(_string()),
