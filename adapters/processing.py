@@ -11,10 +11,13 @@ The steps, and why each is safe to repeat after a crash at any point:
 1. Read the snapshot (no side effects). An order event takes the order's lease first and reads
    under it, so that it sees the holds of a decision that was being made meanwhile.
 2. Take the order's lease; if the lease was busy, try again later.
-3. Add the location load (orders already sent to each location today), then recognise a state
-   that was already decided (same fingerprint): nothing new is decided.
-4. Record the decision and its outbox in one transaction.
+3. Add the location load (orders already sent to each location today). Then, under the store's
+   allocation lock, lower `available` by the units other orders' decisions reserved (moves Shopify
+   may not count yet), recognise a state that was already decided (same fingerprint): nothing
+   new is decided.
+4. Record the decision, its outbox and the reservations of its moves in one transaction.
 5. Execute each pending intent: mark it in flight, re-check its precondition, write, settle.
+   A settled move releases its reservation (Shopify now counts the units itself).
    An intent found in flight after a crash is re-checked against a fresh read of Shopify, so a
    write that did land is recognised as done and is never made twice.
 """
@@ -26,6 +29,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from adapters import order_events
@@ -34,6 +38,7 @@ from adapters.ports import StoreGateway, VendorDesk
 from adapters.shopify.outcomes import IntentOutcome, IntentResult
 from adapters.store import DecisionLog, Delivery, Inbox, OrderLocks, StoredIntent
 from adapters.store.decision_log import FINAL_INTENT_STATES
+from adapters.store.reservations import Allocation, Reservations, moves_units
 from engine import Decision, RuleSet, decide, decision_fingerprint
 from engine.intents import AddOrderTags, Intent, SendPurchaseOrder, SetOrderMetafield
 from engine.model import Snapshot
@@ -88,6 +93,7 @@ class OrderRouter:
         lease_seconds: float,
         decide: Decide = decide,
         vendors: VendorDesk | None = None,
+        reservations: Reservations | None = None,
     ) -> None:
         self._stores = stores
         self._ruleset = ruleset
@@ -97,6 +103,7 @@ class OrderRouter:
         self._lease = lease_seconds
         self._decide = decide
         self._vendors = vendors
+        self._reservations = reservations
         self._acting: tuple[RuleSet, frozenset[str]] | None = None
 
     def acts_on(self, topic: str) -> bool:
@@ -124,13 +131,14 @@ class OrderRouter:
         gateway = self._gateway(delivery)
         fulfillment_order_id = _fulfillment_order_id(body)
         ruleset = self._ruleset()
+        read_at = self._read_time()
         snapshot = await gateway.read_snapshot(fulfillment_order_id)
         order_id = snapshot.order.id
         lock = _Lock(self._locks, delivery.shop, order_id, owner, self._lease)
         if not await lock.renew():
             raise RetryLater(f"order {order_id} is being decided by another worker")
         try:
-            return await self._decide_locked(delivery, gateway, ruleset, snapshot, lock)
+            return await self._decide_locked(delivery, gateway, ruleset, snapshot, lock, read_at)
         finally:
             await self._locks.release(delivery.shop, order_id, owner)
 
@@ -149,6 +157,7 @@ class OrderRouter:
             raise RetryLater(f"order {order_id} is being decided by another worker")
         try:
             # Read under the lease: a decision made meanwhile (a hold awaiting payment) is seen.
+            read_at = self._read_time()
             snapshot = await gateway.read_order_snapshot(order_id)
             why = await self._why_decide_again(delivery, snapshot)
             if why is None:
@@ -161,7 +170,7 @@ class OrderRouter:
             logger.info(
                 "%s for %s: deciding again (%s)", delivery.topic, snapshot.order.name or order_id, why
             )
-            return await self._decide_locked(delivery, gateway, ruleset, snapshot, lock)
+            return await self._decide_locked(delivery, gateway, ruleset, snapshot, lock, read_at)
         finally:
             await self._locks.release(delivery.shop, order_id, owner)
 
@@ -181,6 +190,10 @@ class OrderRouter:
             return f"undecided: {', '.join(undecided)}"
         return None
 
+    def _read_time(self) -> datetime | None:
+        """When a snapshot read starts, on the reservations' clock: releases after it still count."""
+        return None if self._reservations is None else self._reservations.now()
+
     def _gateway(self, delivery: Delivery) -> StoreGateway:
         gateway = self._stores.get(delivery.shop)
         if gateway is None:
@@ -194,6 +207,7 @@ class OrderRouter:
         ruleset: RuleSet,
         snapshot: Snapshot,
         lock: _Lock,
+        read_at: datetime | None,
     ) -> Result:
         order_id = snapshot.order.id
         mine = await self._log.for_delivery(delivery.id)
@@ -204,22 +218,17 @@ class OrderRouter:
         for earlier in unfinished:  # another delivery's decision, cut short by a crash
             await self._execute(earlier.id, gateway, lock, snapshot=None)
         if unfinished:
+            read_at = self._read_time()
             snapshot = await gateway.read_order_snapshot(order_id)
         # The order itself is left out of the load, so its own earlier placement never counts against it.
         load = await self._log.load.counts(snapshot, besides=[order_id])
         snapshot = snapshot.model_copy(update={"location_load": load})
         if self._vendors is not None:
             snapshot = await self._vendors.with_vendors(snapshot)
-        fingerprint = decision_fingerprint(snapshot, ruleset)
-        already = await self._log.find(delivery.shop, order_id, fingerprint)
-        if already is not None:
-            return Result("done", f"state already decided by decision {already.id}", order_id, already.id)
-        decision = self._decide(snapshot, ruleset)
-        decision_id = await self._log.record(
-            decision, snapshot, fingerprint=fingerprint, delivery_id=delivery.id
-        )
-        if decision_id is None:  # another replica recorded the same state a moment ago
-            return Result("done", "state decided concurrently by another worker", order_id)
+        recorded = await self._decide_and_record(delivery, ruleset, snapshot, read_at)
+        if isinstance(recorded, Result):
+            return recorded
+        decision, decision_id, snapshot = recorded
         logger.info(
             "decision %s shop=%s order=%s outcome=%s intents=%d webhook_id=%s",
             decision_id,
@@ -232,6 +241,36 @@ class OrderRouter:
         state = await self._execute(decision_id, gateway, lock, snapshot=snapshot)
         return Result("done", f"decision {decision_id}: {decision.outcome}, {state}", order_id, decision_id)
 
+    async def _decide_and_record(
+        self, delivery: Delivery, ruleset: RuleSet, snapshot: Snapshot, read_at: datetime | None
+    ) -> Result | tuple[Decision, str, Snapshot]:
+        """Fingerprint, decide and record (with reservations: under the store's allocation lock, in
+        one transaction with the decision's reservations), or the Result saying why not."""
+        if self._reservations is None:
+            return await self._record(delivery, ruleset, snapshot, None)
+        async with self._reservations.allocating(snapshot.store) as allocation:
+            snapshot = await allocation.lowered(snapshot, read_at)
+            return await self._record(delivery, ruleset, snapshot, allocation)
+
+    async def _record(
+        self, delivery: Delivery, ruleset: RuleSet, snapshot: Snapshot, allocation: Allocation | None
+    ) -> Result | tuple[Decision, str, Snapshot]:
+        order_id = snapshot.order.id
+        session = None if allocation is None else allocation.session
+        fingerprint = decision_fingerprint(snapshot, ruleset)
+        already = await self._log.find(delivery.shop, order_id, fingerprint, session=session)
+        if already is not None:
+            return Result("done", f"state already decided by decision {already.id}", order_id, already.id)
+        decision = self._decide(snapshot, ruleset)
+        decision_id = await self._log.record(
+            decision, snapshot, fingerprint=fingerprint, delivery_id=delivery.id, session=session
+        )
+        if decision_id is None:  # another replica recorded the same state a moment ago
+            return Result("done", "state decided concurrently by another worker", order_id)
+        if allocation is not None:
+            await allocation.reserve(decision_id, decision, snapshot)
+        return decision, decision_id, snapshot
+
     async def _execute(
         self, decision_id: str, gateway: StoreGateway, lock: _Lock, *, snapshot: Snapshot | None
     ) -> str:
@@ -242,12 +281,15 @@ class OrderRouter:
         stored_intents = await self._log.intents(decision_id)
         # Settled with the next batch's in-flight mark (or the decision's completion).
         written: list[tuple[int, str, dict[str, Any]]] = []
+        settled_moves: list[str] = []  # idempotency keys whose reservations are to be released
         index = 0
         while index < len(stored_intents):
             stored = stored_intents[index]
             _collect_new_ids(stored, renamed)
             if stored.state in FINAL_INTENT_STATES:
                 failed += stored.state == "failed"
+                if moves_units(stored.intent):  # settled before a crash; its release may not have been
+                    settled_moves.append(stored.idempotency_key)
                 index += 1
                 continue
             batch = _annotations(stored_intents, index) or [stored]
@@ -283,10 +325,21 @@ class OrderRouter:
                 if result.outcome is IntentOutcome.FAILED:
                     failed += 1
                     logger.warning("intent %s failed: %s", item.idempotency_key, result.detail)
+                if moves_units(intent):
+                    settled_moves.append(item.idempotency_key)
+            # Landed (Shopify counts the units now), failed or superseded (nothing moved): release
+            # at once, since a snapshot read meanwhile would count the units twice.
+            await self._release(settled_moves)
             index += len(batch)
+        await self._release(settled_moves)
         final = "failed" if failed else "completed"
         await self._log.advance(settled=written, completed=(decision_id, final))
         return final
+
+    async def _release(self, settled_moves: list[str]) -> None:
+        if self._reservations is not None and settled_moves:
+            await self._reservations.release_for_intents(settled_moves)
+        settled_moves.clear()  # released once
 
     async def _buy(
         self,
