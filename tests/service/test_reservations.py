@@ -1,5 +1,6 @@
-"""A burst never over-allocates (issue 5, "Done when"): 200 orders for one SKU, decided at once by a
-pool of workers with the real rules, store and router, against 50 units over two locations.
+"""Reservations in processing. A burst never over-allocates (issue 5, "Done when"): 200 orders for
+one SKU, decided at once by a pool of workers with the real rules, store and router, against 50
+units over two locations. A move cut short keeps its units reserved until it is settled.
 
 The Shopify stand-in answers after a little latency, and a move commits its units at the new
 location at once, as `fulfillmentOrderMove` does; so without reservations, decisions that read
@@ -23,7 +24,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from adapters.processing import OrderRouter
 from adapters.rule_files import load_ruleset
-from adapters.shopify.errors import ShopifyNotFound
+from adapters.shopify.errors import ShopifyNotFound, ShopifyUnavailable
 from adapters.shopify.outcomes import IntentOutcome, IntentResult
 from adapters.store import (
     DecisionLog,
@@ -38,6 +39,7 @@ from adapters.store.reservations import Reservations
 from adapters.workers import WorkerPool
 from engine.intents import AddOrderTags, HoldFulfillmentOrder, Intent, MoveFulfillmentOrder, SetOrderMetafield
 from engine.model import FulfillmentOrder, FulfillmentOrderLine, Hold, Order, Snapshot
+from tests.service.fakes import FakeStore
 from tests.store.conftest import POSTGRES_URL
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -233,3 +235,43 @@ async def test_without_reservations_the_same_burst_oversells(tmp_path: Path) -> 
     shopify, outcomes = await burst(f"sqlite+aiosqlite:///{tmp_path}/routing.db", reserve=False)
     assert outcomes["done"] == ORDERS
     assert sum(shopify.moved.values()) > 50, f"the race did not happen: {shopify.moved}"
+
+
+async def test_a_move_cut_short_keeps_its_units_reserved_until_the_resumed_decision_settles_it(
+    tmp_path: Path,
+) -> None:
+    """The move landed but its answer was lost: until a worker resumes and settles it, nobody else
+    may count those units as free; once settled, Shopify counts them and the reservation goes."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/routing.db")
+    await migrate(engine)
+    sessions = session_factory(engine)
+    snapshot = Snapshot.model_validate_json(
+        (PROJECT / "fixtures/snapshots/us-order-moves-to-newark.json").read_text()
+    )
+    store = FakeStore(snapshot, lose_response_of=frozenset({1}))
+    inbox, reservations, ruleset = Inbox(sessions), Reservations(sessions), load_ruleset(PROJECT / "rules")
+    router = OrderRouter(
+        stores={SHOP: store},
+        ruleset=lambda: ruleset,
+        inbox=inbox,
+        locks=OrderLocks(sessions),
+        log=DecisionLog(sessions),
+        lease_seconds=30,
+        reservations=reservations,
+    )
+    body = {"fulfillment_order": {"id": snapshot.fulfillment_orders[0].id, "status": "open"}}
+    await inbox.store(NewDelivery(webhook_id="w-1", shop=SHOP, topic=ROUTING_COMPLETE, body=json.dumps(body)))
+    delivery = await inbox.lease("w", 30)
+    assert delivery is not None
+    items = list(snapshot.inventory)
+    with pytest.raises(ShopifyUnavailable):
+        await router.process(delivery, owner="w")
+    newark = "gid://shopify/Location/101"
+    assert await reservations.held(SHOP, items) == {
+        "gid://shopify/InventoryItem/1003": {newark: 1},
+        "gid://shopify/InventoryItem/1005": {newark: 2},
+    }, "both lines of the move stay reserved at Newark"
+    result = await router.process(delivery, owner="w")
+    assert "resumed" in result.note
+    assert await reservations.held(SHOP, items) == {}, "the settled move released them"
+    await engine.dispose()
