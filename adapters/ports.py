@@ -82,6 +82,10 @@ class VendorStoreGateway(StoreGateway, Protocol):
         """The order's full shipping address, which a vendor ships to."""
         ...
 
+    async def split_off(self, fulfillment_order_id: str, lines: Sequence[LineQuantity]) -> str:
+        """Split `lines` off into a new fulfillment order; the new one's id."""
+        ...
+
 
 class VendorDesk(Protocol):
     """Drop-ship vendors as a decision needs them (see `adapters.vendors.desk`)."""

@@ -28,6 +28,8 @@ def screen_vendor(run: Run, fo: FulfillmentOrder) -> FulfillmentOrderOutcome | F
     None: no line of it is on one (the rules decide as usual). An outcome: it waits or stays.
     A fulfillment order: refused lines to route again (accepted ones are pinned in `run`).
     """
+    if fo.status not in ("OPEN", "ON_HOLD"):  # fulfilled, closed: nothing left to decide
+        return None
     mine = [line for line in run.snapshot.vendor_lines if line.fulfillment_order_id == fo.id]
     if not mine:
         return None

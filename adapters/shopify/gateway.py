@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from adapters.shopify import fulfillments, inventory_writes
+from adapters.shopify import fulfillments, inventory_writes, mutations
 from adapters.shopify.client import ShopifyClient
 from adapters.shopify.executor import Executor
 from adapters.shopify.fulfillments import FulfillmentResult
@@ -89,3 +89,10 @@ class ShopifyGateway:
     async def ship_to(self, order_id: str) -> ShipToAddress:
         """The order's full shipping address (name and street), for a vendor's purchase order."""
         return await read_ship_to(self.client, order_id)
+
+    async def split_off(self, fulfillment_order_id: str, lines: Sequence[LineQuantity]) -> str:
+        """Split `lines` off into a new fulfillment order (Shopify's `remainingFulfillmentOrder`); its id."""
+        payload = await mutations.split_fulfillment_orders(self.client, {fulfillment_order_id: lines})
+        [split] = payload["fulfillmentOrderSplits"]
+        new_id: str = split["remainingFulfillmentOrder"]["id"]
+        return new_id

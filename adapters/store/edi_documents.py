@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -21,7 +21,7 @@ from adapters.store.edi_transitions import joined
 from adapters.store.tables import EdiDocumentRow, PurchaseOrderRow
 
 Direction = Literal["in", "out"]
-DocumentOutcome = Literal["accepted", "rejected", "duplicate", "unreadable"]
+DocumentOutcome = Literal["accepted", "rejected", "duplicate", "unreadable", "failed"]
 InboundResult = Literal["new", "duplicate"]
 
 
@@ -135,6 +135,20 @@ class DocumentLedger:
                 detail=joined(said, detail),
             )
             return "duplicate"
+
+    async def release_inbound(self, vendor_id: str, interchange_control: int, why: str) -> None:
+        """Acting on an inbound interchange failed (Shopify away, the PO still being recorded): keep
+        the document as `failed` and free its number, so that the vendor's retry is acted on."""
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(EdiDocumentRow)
+                .where(
+                    EdiDocumentRow.vendor_id == vendor_id,
+                    EdiDocumentRow.direction == "in",
+                    EdiDocumentRow.interchange_control == interchange_control,
+                )
+                .values(interchange_control=None, outcome="failed", detail=why[:2000])
+            )
 
     async def documents(self, po_id: str) -> list[EdiDocument]:
         """The PO's documents in and out (raw text included), in the order they were recorded."""

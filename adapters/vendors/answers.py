@@ -13,6 +13,7 @@ kept and reported, never acted on). Then:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Literal
@@ -35,7 +36,8 @@ from engine.intents import VENDOR_HOLD_HANDLE
 logger = logging.getLogger(__name__)
 
 OnInventory = Callable[[str, InventoryAdvice, str], Awaitable[object]]
-_ACKNOWLEDGED = ("PR", "SH", "IB")  # groups we answer with a 997 (never a 997 for a 997)
+_ACKNOWLEDGED = ("PR", "SH", "IB")
+SEND_RECORDING_WAIT_SECONDS = 10.0  # groups we answer with a 997 (never a 997 for a 997)
 
 
 class VendorAnswers:
@@ -92,14 +94,21 @@ class VendorAnswers:
         if recorded == "duplicate":
             return InboundResult("duplicate", f"interchange {interchange.control} was received before")
         notes: list[str] = []
-        for group in interchange.groups:
-            problems = findings[group.control]
-            failed = {finding.set_control for finding in problems}
-            for ts in group.sets:
-                if ts.control not in failed:
-                    notes.append(await self._act(vendor, group, ts, interchange))
-            if group.functional_id in _ACKNOWLEDGED:
-                await self._acknowledge(vendor, group, problems)
+        try:
+            for group in interchange.groups:
+                problems = findings[group.control]
+                failed = {finding.set_control for finding in problems}
+                for ts in group.sets:
+                    if ts.control not in failed:
+                        notes.append(await self._act(vendor, group, ts, interchange))
+                if group.functional_id in _ACKNOWLEDGED:
+                    await self._acknowledge(vendor, group, problems)
+        except Exception as error:
+            # Kept, and its number freed: the vendor's retry (after our 503) is acted on.
+            number = _number(interchange.control)
+            if number is not None:
+                await self.book.release_inbound(vendor.id, number, f"not acted on: {error}")
+            raise
         if bad:
             return InboundResult("rejected", "; ".join(f.message for f in bad))
         return InboundResult("accepted", "; ".join(note for note in notes if note))
@@ -141,7 +150,7 @@ class VendorAnswers:
 
     async def _functional_ack(self, vendor: VendorConfig, ts: TransactionSet) -> str:
         ack = read_997(ts)
-        po = await self.book.by_group_control(vendor.id, _number(ack.group_control) or 0)
+        po = await self._sent(await self.book.by_group_control(vendor.id, _number(ack.group_control) or 0))
         if po is None:
             return f"997 for group {ack.group_control} (not one of our 850s)"
         if ack.verdict_for(str(po.control.transaction)) in ("A", "E"):
@@ -155,7 +164,7 @@ class VendorAnswers:
         return f"997 rejected PO {po.po_number}"
 
     async def _answer(self, vendor: VendorConfig, ack: PurchaseOrderAcknowledgment) -> str:
-        po = await self.book.by_number(vendor.id, ack.po_number)
+        po = await self._sent(await self.book.by_number(vendor.id, ack.po_number))
         if po is None:
             return f"855 for unknown PO {ack.po_number}"
         status, lines = _answers(po, ack)
@@ -171,7 +180,7 @@ class VendorAnswers:
     async def _shipped(self, vendor: VendorConfig, notice: ShipNotice) -> str:
         notes = []
         for number in notice.po_numbers:
-            po = await self.book.by_number(vendor.id, number)
+            po = await self._sent(await self.book.by_number(vendor.id, number))
             if po is None:
                 notes.append(f"856 for unknown PO {number}")
                 continue
@@ -183,6 +192,18 @@ class VendorAnswers:
             await self.book.mark_shipped(po.id, self.desk.now(), result.line_numbers)
             notes.append(f"PO {number} shipped: {result.detail}")
         return "; ".join(notes)
+
+    async def _sent(self, po: PurchaseOrderRecord | None) -> PurchaseOrderRecord | None:
+        """The PO once its 850 is recorded as sent. A quick vendor answers while we are still
+        recording the send (its answer proves it has the PO): wait a moment for that; if it takes
+        longer, fail, so that the route answers 503 and the vendor sends the document again."""
+        deadline = asyncio.get_running_loop().time() + SEND_RECORDING_WAIT_SECONDS
+        while po is not None and po.status == "draft":
+            if asyncio.get_running_loop().time() > deadline:
+                raise RuntimeError(f"PO {po.po_number} is answered before its 850 was recorded as sent")
+            await asyncio.sleep(0.05)
+            po = await self.book.get(po.id)
+        return po
 
     # --- answering ---------------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ SKU; at most what remains is fulfilled.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from adapters.edi.ship_notice import ShipNotice
@@ -17,6 +18,8 @@ from adapters.shopify.errors import ShopifyUserError
 from adapters.store.edi_records import PurchaseOrderRecord
 from adapters.vendors.config import VendorConfig
 from engine.intents import LineQuantity, ReleaseHold
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +62,20 @@ async def fulfil(
         wanted[line.id] = min(line.remaining_quantity, wanted.get(line.id, 0) + item.quantity)
     if not wanted:
         return Shipped(frozenset(), f"856 {notice.shipment_id}: no item matches what remains on {fo.id}")
+    # What this 856 does not ship (refused, backordered, not answered yet) is split off first,
+    # so that the shipped lines close their own fulfillment order and the rest stays movable
+    # (Shopify moves no fulfillment order once it is partly fulfilled): the order's next
+    # decision routes it, and a line the vendor refused never goes back to that vendor.
+    unshipped = tuple(
+        LineQuantity(id=line.id, quantity=line.remaining_quantity - wanted.get(line.id, 0))
+        for line in fo.lines
+        if line.remaining_quantity > wanted.get(line.id, 0)
+    )
+    if unshipped:
+        left = await gateway.split_off(fo.id, unshipped)
+        logger.info("PO %s: lines not in 856 %s split off into %s", po.po_number, notice.shipment_id, left)
+        snapshot = await gateway.read_snapshot(fo.id)
+        fo = next(f for f in snapshot.fulfillment_orders if f.id == fulfillment_order_id)
     complete = all(wanted.get(line.id, 0) == line.remaining_quantity for line in fo.lines)
     lines = () if complete else tuple(LineQuantity(id=k, quantity=v) for k, v in wanted.items())
     try:
