@@ -190,6 +190,8 @@ class VendorAnswers:
                 continue
             result = await fulfil(gateway, po, notice, vendor, handle=VENDOR_HOLD_HANDLE)
             await self.book.mark_shipped(po.id, self.desk.now(), result.line_numbers)
+            if result.left_behind is not None:  # what the vendor did not ship goes to the rules
+                await self.desk.redecide(po, "856-rest", fulfillment_order=result.left_behind)
             notes.append(f"PO {number} shipped: {result.detail}")
         return "; ".join(notes)
 

@@ -235,9 +235,11 @@ class VendorDesk:
 
     # --- deciding again ------------------------------------------------------------------------
 
-    async def redecide(self, po: PurchaseOrderRecord, why: str) -> bool:
+    async def redecide(
+        self, po: PurchaseOrderRecord, why: str, *, fulfillment_order: str | None = None
+    ) -> bool:
         """Store a delivery that decides the PO's order again (the vendor's answer changed it)."""
-        fulfillment_order = po.vendor_fulfillment_order_id or po.fulfillment_order_id
+        fulfillment_order = fulfillment_order or po.vendor_fulfillment_order_id or po.fulfillment_order_id
         stamp = self._now().strftime("%Y%m%dT%H%M%S%f")
         body = {"fulfillment_order": {"id": fulfillment_order, "status": "on_hold"}, "reason": why}
         return await self.inbox.store(

@@ -26,6 +26,7 @@ logger = logging.getLogger(__name__)
 class Shipped:
     line_numbers: frozenset[int] | None  # the PO's lines shipped; None: all not refused
     detail: str
+    left_behind: str | None = None  # the fulfillment order split off with what was not shipped
 
 
 async def fulfil(
@@ -71,6 +72,7 @@ async def fulfil(
         for line in fo.lines
         if line.remaining_quantity > wanted.get(line.id, 0)
     )
+    left: str | None = None
     if unshipped:
         left = await gateway.split_off(fo.id, unshipped)
         logger.info("PO %s: lines not in 856 %s split off into %s", po.po_number, notice.shipment_id, left)
@@ -90,5 +92,7 @@ async def fulfil(
         return Shipped(frozenset(), f"Shopify refused the fulfillment of {fo.id}: {error}")
     tracking = ", ".join(notice.tracking_numbers) or "no tracking number"
     return Shipped(
-        frozenset(shipped), f"fulfillment {result.fulfillment_id} ({result.quantity} unit(s), {tracking})"
+        frozenset(shipped),
+        f"fulfillment {result.fulfillment_id} ({result.quantity} unit(s), {tracking})",
+        left,
     )
