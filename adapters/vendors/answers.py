@@ -36,17 +36,24 @@ from engine.intents import VENDOR_HOLD_HANDLE
 logger = logging.getLogger(__name__)
 
 OnInventory = Callable[[str, InventoryAdvice, str], Awaitable[object]]
-_ACKNOWLEDGED = ("PR", "SH", "IB")
-SEND_RECORDING_WAIT_SECONDS = 10.0  # groups we answer with a 997 (never a 997 for a 997)
+_ACKNOWLEDGED = ("PR", "SH", "IB")  # groups we answer with a 997 (never a 997 for a 997)
+SEND_RECORDING_WAIT_SECONDS = 10.0  # how long an answer waits for its PO's send to be recorded
 
 
 class VendorAnswers:
     """The handler of `adapters.edi.inbound` and of mailbox inboxes."""
 
-    def __init__(self, desk: VendorDesk, *, on_inventory: OnInventory | None = None) -> None:
+    def __init__(
+        self,
+        desk: VendorDesk,
+        *,
+        on_inventory: OnInventory | None = None,
+        send_wait_seconds: float = SEND_RECORDING_WAIT_SECONDS,
+    ) -> None:
         self.desk = desk
         self.book = desk.book
         self._on_inventory = on_inventory
+        self._send_wait = send_wait_seconds
 
     async def receive(self, vendor_id: str, text: str) -> InboundResult:
         vendor = self.desk.vendors.get(vendor_id)
@@ -199,7 +206,7 @@ class VendorAnswers:
         """The PO once its 850 is recorded as sent. A quick vendor answers while we are still
         recording the send (its answer proves it has the PO): wait a moment for that; if it takes
         longer, fail, so that the route answers 503 and the vendor sends the document again."""
-        deadline = asyncio.get_running_loop().time() + SEND_RECORDING_WAIT_SECONDS
+        deadline = asyncio.get_running_loop().time() + self._send_wait
         while po is not None and po.status == "draft":
             if asyncio.get_running_loop().time() > deadline:
                 raise RuntimeError(f"PO {po.po_number} is answered before its 850 was recorded as sent")
