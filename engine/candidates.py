@@ -1,8 +1,9 @@
 """Candidate locations of a strategy, and why one may not take a fulfillment order or a line.
 
 A strategy's `locations:` names locations and groups; they resolve, in order, to the order's
-own store's locations. A location of another store is traced and skipped (cross-store sourcing
-comes with issue 5). Exclusions come in three kinds:
+own store's locations. A location of another store resolves to its stand-in in this store (a
+hand-off, see `engine.vendors`), or is traced and skipped when there is none. Exclusions come in
+three kinds:
 - Shopify's limits on a move (inactive, not fulfilling online orders, MOVE not offered, not
   among the locations Shopify lists for the fulfillment order); staying is always allowed;
 - the rules' policy on sending work to a location (closed day, business hours, cut-off,
@@ -32,7 +33,7 @@ from engine.ruleset_model import RuleSet, Strategy
 from engine.vendor_lines import refusal_key, refusals
 
 EARTH_RADIUS_KM = 6371.0088
-CROSS_STORE = "other store — cross-store sourcing comes with issue 5"
+CROSS_STORE = "other store — no stand-in location for it in this store (stores file `stand_ins`)"
 METAFIELD = f"{DECISION_METAFIELD_NAMESPACE}.{DECISION_METAFIELD_KEY}"
 _UNKNOWN: Any = object()  # not worked out yet (None is an answer)
 _NO_SAFETY: tuple[dict[str, int], int] = ({}, 0)  # never written to: an empty table is not stored
@@ -269,14 +270,15 @@ Note = tuple[str, str, str]  # (subject, verdict, detail) for the trace
 # Per strategy: (location, group, its settings, the per-decision candidate key) in the order written.
 _Entry = tuple[Location, "LocationGroup | None", "LocationSettings | None", tuple[str, str, tuple[str, ...]]]
 _Static = tuple[tuple[_Entry, ...], tuple[Note, ...]]
-_PLACES: dict[tuple[str, str, tuple[int, ...]], _Places] = {}
+_PLACES: dict[tuple[str, str, tuple[int, ...], tuple[str, ...]], _Places] = {}
 _MAX_PLACES = 64
 
 
 def places_of(version: str, snapshot: Snapshot) -> _Places:
     """Decisions on the same Location objects (the service caches a store's locations) share
     their index; a snapshot read afresh simply builds its own."""
-    key = (version, snapshot.store, tuple(map(id, snapshot.locations)))
+    stand_ins = tuple(v.id for v in snapshot.vendors if v.kind == "store")  # they resolve refs too
+    key = (version, snapshot.store, tuple(map(id, snapshot.locations)), stand_ins)
     found = _PLACES.get(key)
     if found is None:
         own = [loc for loc in snapshot.locations if loc.store == snapshot.store]
@@ -287,6 +289,17 @@ def places_of(version: str, snapshot: Snapshot) -> _Places:
                 del _PLACES[next(iter(_PLACES))]
             _PLACES[key] = found
     return found
+
+
+def _stand_in(lookup: Lookup, ref: LocationRef) -> Location | None:
+    """The location of this store that stands for `ref` (a location of another store), if any."""
+    wanted = ref.location.casefold()
+    for source in lookup.snapshot.vendors:
+        if source.kind != "store" or (source.store or "").lower() != (ref.store or "").lower():
+            continue
+        if wanted in ((source.remote_name or "").casefold(), (source.remote_location_id or "").casefold()):
+            return lookup.by_id(source.location_id)
+    return None
 
 
 def resolve(lookup: Lookup, strategy: Strategy, index: int) -> Resolved:
@@ -312,10 +325,12 @@ def _resolve_static(lookup: Lookup, strategy: Strategy) -> _Static:
     notes: list[Note] = []
     seen: set[str] = set()
     for ref, group in _entries(lookup.ruleset, strategy):
+        location = lookup.location(ref) if ref.store is None or ref.store == lookup.store else None
         if ref.store is not None and ref.store != lookup.store:
-            notes.append((ref.label(), "skipped", CROSS_STORE))
-            continue
-        location = lookup.location(ref)
+            location = _stand_in(lookup, ref)
+            if location is None:
+                notes.append((ref.label(), "skipped", CROSS_STORE))
+                continue
         if location is None:
             notes.append((ref.location, "not found", f"no such location in {lookup.snapshot.store}; ignored"))
             continue

@@ -90,6 +90,24 @@ class SendPurchaseOrder(_Intent):
     reason: str = "OTHER"
 
 
+class HandOff(_Intent):
+    """Hand lines off to another store of the merchant: move them to the stand-in location, hold
+    them under `handle`, and have the fulfilling store ship them (a linked order there, or the
+    coordination service). Its fulfillment is copied back, tracking and all."""
+
+    kind: Literal["handoff"] = "handoff"
+    fulfillment_order_id: str
+    from_location_id: str | None
+    stand_in_location_id: str
+    fulfilling_store: str
+    fulfilling_location_id: str
+    fulfilling_location_name: str
+    whole: bool
+    lines: tuple[PurchaseOrderItem, ...]
+    handle: str
+    reason: str = "OTHER"
+
+
 class SetOrderMetafield(_Intent):
     """Write a metafield on the order (the decision summary, type `json`)."""
 
@@ -112,6 +130,7 @@ class AddOrderTags(_Intent):
 Intent = Annotated[
     MoveFulfillmentOrder
     | SendPurchaseOrder
+    | HandOff
     | HoldFulfillmentOrder
     | ReleaseHold
     | SetOrderMetafield
@@ -126,6 +145,7 @@ def hold_handle(reason: str) -> str:
 
 
 VENDOR_HOLD_HANDLE = f"{HOLD_HANDLE_PREFIX}.awaiting-vendor"
+HANDOFF_HOLD_HANDLE = f"{HOLD_HANDLE_PREFIX}.handed-off"
 
 
 def is_our_hold_handle(handle: str | None) -> bool:

@@ -113,16 +113,22 @@ class Order(_Frozen):
 
 
 class Vendor(_Frozen):
-    """A drop-ship vendor as one store sees it: the location that stands for it there.
+    """A source outside the store, as the store sees it: the location that stands for it there.
 
-    Lines a strategy places at `location_id` are bought from the vendor on a purchase order,
-    which it must accept within `acceptance_minutes`.
+    `kind` "vendor": a drop-ship vendor; lines a strategy places at `location_id` are bought on a
+    purchase order, which it must accept within `acceptance_minutes`. `kind` "store": a location
+    (`remote_location_id`, named `remote_name`) of another store of the merchant (`store`); lines
+    placed at its stand-in `location_id` are handed off to that store, which fulfils them.
     """
 
     id: str
     name: str
     location_id: str
     acceptance_minutes: int = 240
+    kind: Literal["vendor", "store"] = "vendor"
+    store: str | None = None
+    remote_location_id: str | None = None
+    remote_name: str | None = None
 
 
 VendorLineStatus = Literal["awaiting", "accepted", "refused", "shipped"]

@@ -9,7 +9,7 @@ from pydantic import TypeAdapter
 from engine.allocation import CandidateCheck, Ledger, Unit
 from engine.candidates import Lookup
 from engine.decision import TraceEntry
-from engine.intents import HoldFulfillmentOrder, MoveFulfillmentOrder, ReleaseHold, SendPurchaseOrder
+from engine.intents import HandOff, HoldFulfillmentOrder, MoveFulfillmentOrder, ReleaseHold, SendPurchaseOrder
 from engine.model import FulfillmentOrder, Location, Snapshot
 from engine.ruleset_model import RuleSet
 
@@ -34,7 +34,7 @@ class Run:
     releases: list[ReleaseHold] = field(default_factory=list)
     moves: list[MoveFulfillmentOrder] = field(default_factory=list)
     holds: list[HoldFulfillmentOrder] = field(default_factory=list)
-    purchase_orders: list[SendPurchaseOrder] = field(default_factory=list)
+    purchase_orders: list[SendPurchaseOrder | HandOff] = field(default_factory=list)
     # (fulfillment order, line) a vendor accepted: placed there before any strategy runs.
     pinned: set[tuple[str, str]] = field(default_factory=set)
     placements: list[Placement] = field(default_factory=list)

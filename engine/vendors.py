@@ -17,7 +17,14 @@ from datetime import UTC, datetime, timedelta
 
 from engine.allocation import Unit, units_of
 from engine.decision import FulfillmentOrderOutcome
-from engine.intents import VENDOR_HOLD_HANDLE, PurchaseOrderItem, ReleaseHold, SendPurchaseOrder
+from engine.intents import (
+    HANDOFF_HOLD_HANDLE,
+    VENDOR_HOLD_HANDLE,
+    HandOff,
+    PurchaseOrderItem,
+    ReleaseHold,
+    SendPurchaseOrder,
+)
 from engine.model import FulfillmentOrder, Location, Vendor
 from engine.run import Placement, Run, fo_label
 
@@ -38,13 +45,18 @@ def screen_vendor(run: Run, fo: FulfillmentOrder) -> FulfillmentOrderOutcome | F
     location = run.lookup.by_id(vendor.location_id) if vendor is not None else None
     label = fo_label(fo)
     awaiting = [line for line in mine if line.status == "awaiting"]
+    handed = vendor is not None and vendor.kind == "store"
     if awaiting:
         pos = ", ".join(sorted({line.purchase_order for line in awaiting}))
         due = min((line.due_at for line in awaiting if line.due_at), default=None)
         until = f" until {due}" if due else ""
-        note = f"Awaiting {name} acceptance of PO {pos}{until}"
-        run.note("vendor", label, f"awaits {name}'s answer to PO {pos}", f"deadline{until or ' unknown'}")
-        run.explain(fo, f"awaits {name} (PO {pos})")
+        if handed:
+            note = f"Handed off to {name} ({pos}); shipped from there"
+            run.note("vendor", label, f"handed off to {name}", f"{pos}; waits for its shipment")
+        else:
+            note = f"Awaiting {name} acceptance of PO {pos}{until}"
+            run.note("vendor", label, f"awaits {name}'s answer to PO {pos}", f"deadline{until or ' unknown'}")
+        run.explain(fo, f"awaits {name} ({pos})")
         return FulfillmentOrderOutcome(
             fulfillment_order_id=fo.id,
             action="hold",
@@ -54,9 +66,10 @@ def screen_vendor(run: Run, fo: FulfillmentOrder) -> FulfillmentOrderOutcome | F
             note=note,
             why=run.why_of(fo.id),
         )
-    ours = fo.our_hold(VENDOR_HOLD_HANDLE)
+    handle = HANDOFF_HOLD_HANDLE if handed else VENDOR_HOLD_HANDLE
+    ours = fo.our_hold(handle)
     if ours is not None:
-        run.releases.append(ReleaseHold(fulfillment_order_id=fo.id, handle=VENDOR_HOLD_HANDLE))
+        run.releases.append(ReleaseHold(fulfillment_order_id=fo.id, handle=handle))
         fo = fo.model_copy(update={"status": "OPEN", "holds": tuple(h for h in fo.holds if h is not ours)})
     refused_ids = {line.line_id for line in mine if line.status == "refused"}
     kept = [unit for unit in units_of([fo]) if unit.line.id not in refused_ids]
@@ -93,8 +106,8 @@ def buy(
     units: list[Unit],
     whole: bool,
     location: Location,
-) -> SendPurchaseOrder:
-    """Plan a purchase order for `units` of `fo` from `vendor`, traced with its deadline."""
+) -> SendPurchaseOrder | HandOff:
+    """Plan the purchase order (or, for another store, the hand-off) of `units` of `fo`, traced."""
     items = tuple(
         PurchaseOrderItem(
             id=unit.line.id,
@@ -105,27 +118,45 @@ def buy(
         )
         for unit in units
     )
-    intent = SendPurchaseOrder(
-        fulfillment_order_id=fo.id,
-        from_location_id=fo.assigned_location_id,
-        vendor_id=vendor.id,
-        vendor_name=vendor.name,
-        to_location_id=location.id,
-        whole=whole,
-        lines=items,
-        acceptance_minutes=vendor.acceptance_minutes,
-        handle=VENDOR_HOLD_HANDLE,
-    )
-    run.purchase_orders.append(intent)
     skus = ", ".join(f"{unit.sku} ×{unit.quantity}" for unit in units)
-    due = deadline(run.snapshot.read_at, vendor.acceptance_minutes)
-    by = f" (by {due} if sent now)" if due else ""
-    run.note(
-        "vendor",
-        fo_label(fo),
-        f"bought from {vendor.name} on a purchase order",
-        f"{skus}; held until {vendor.name} accepts within {_duration(vendor.acceptance_minutes)}{by}",
-    )
+    intent: SendPurchaseOrder | HandOff
+    if vendor.kind == "store":
+        intent = HandOff(
+            fulfillment_order_id=fo.id,
+            from_location_id=fo.assigned_location_id,
+            stand_in_location_id=location.id,
+            fulfilling_store=vendor.store or "",
+            fulfilling_location_id=vendor.remote_location_id or "",
+            fulfilling_location_name=vendor.remote_name or vendor.name,
+            whole=whole,
+            lines=items,
+            handle=HANDOFF_HOLD_HANDLE,
+        )
+        run.note(
+            "vendor", fo_label(fo), f"handed off to {vendor.name}", f"{skus}; via stand-in {location.name}"
+        )
+    else:
+        intent = SendPurchaseOrder(
+            fulfillment_order_id=fo.id,
+            from_location_id=fo.assigned_location_id,
+            vendor_id=vendor.id,
+            vendor_name=vendor.name,
+            to_location_id=location.id,
+            whole=whole,
+            lines=items,
+            acceptance_minutes=vendor.acceptance_minutes,
+            handle=VENDOR_HOLD_HANDLE,
+        )
+        due = deadline(run.snapshot.read_at, vendor.acceptance_minutes)
+        by = f" (by {due} if sent now)" if due else ""
+        window = _duration(vendor.acceptance_minutes)
+        run.note(
+            "vendor",
+            fo_label(fo),
+            f"bought from {vendor.name} on a purchase order",
+            f"{skus}; held until {vendor.name} accepts within {window}{by}",
+        )
+    run.purchase_orders.append(intent)
     return intent
 
 

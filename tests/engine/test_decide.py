@@ -89,6 +89,12 @@ EXPECTED = {
         ["set_metafield", "add_tags"],
         {"7042": ("keep", BROOKLYN)},
     ),
+    # The default rules name no vendor location: Acme's stock is not used, Brooklyn keeps it.
+    "us-order-acme-drop-ships": (
+        "routed",
+        ["set_metafield", "add_tags"],
+        {"7042": ("keep", BROOKLYN)},
+    ),
     "us-order-mixed-closed-and-open": (
         "routed",
         ["move", "set_metafield", "add_tags"],

@@ -168,7 +168,7 @@ def test_groups_expand_in_order_and_other_stores_locations_are_traced_and_skippe
     lines = trace(decide(snapshot(ORDER), ruleset))
     assert (
         "[candidate] Toronto DC (north-wind-ca.myshopify.com) skipped: "
-        "other store — cross-store sourcing comes with issue 5" in lines
+        "other store — no stand-in location for it in this store (stores file `stand_ins`)" in lines
     )
     assert "[candidate] Chicago DC ships complete: FO 7002" in lines
 
