@@ -10,12 +10,21 @@ import re
 import tomllib
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_ADMIN_API_URL = "https://{domain}/admin/api/{api_version}/graphql.json"
 _API_VERSION = re.compile(r"^(\d{4}-(01|04|07|10)|unstable)$")
 MIN_ADMIN_TOKEN_LENGTH = 16
+MIN_EVENTS_SECRET_LENGTH = 32
 _SHOP_DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$")
 
 
@@ -97,6 +106,36 @@ class Settings(BaseSettings):
         if value is not None and len(value.get_secret_value()) < MIN_ADMIN_TOKEN_LENGTH:
             raise ValueError(
                 f"at least {MIN_ADMIN_TOKEN_LENGTH} characters; generate one with "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+            )
+        return value
+
+    # Signed events for the coordination service (see adapters.events): where they are POSTed, the
+    # shared secret of their HMAC signature, and the longest wait between two attempts at one event.
+    events_url: str | None = None
+    events_secret: SecretStr | None = Field(default=None, validate_default=True)
+    events_max_backoff_seconds: float = Field(default=300.0, gt=0)
+
+    @field_validator("events_url")
+    @classmethod
+    def _events_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError(
+                f"{value[:80]!r} is not an http(s) URL; write e.g. https://coordinator.example/events"
+            )
+        return value
+
+    @field_validator("events_secret")
+    @classmethod
+    def _events_secret_long_enough(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        # An event its receiver cannot verify is worse than none: a URL needs its secret.
+        if value is None and info.data.get("events_url") is not None:
+            raise ValueError(
+                "required when ROUTING_EVENTS_URL is set (events are signed); set both or neither"
+            )
+        if value is not None and len(value.get_secret_value()) < MIN_EVENTS_SECRET_LENGTH:
+            raise ValueError(
+                f"at least {MIN_EVENTS_SECRET_LENGTH} characters; generate one with "
                 "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
             )
         return value

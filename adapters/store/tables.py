@@ -244,3 +244,65 @@ class VendorStockReconciliationRow(Base):
 
     vendor_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     last_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# Hand-offs (issue 5, items 3-4): lines of an order in one store fulfilled by a location of another
+# store, waiting at a stand-in location (`adapters.store.handoffs`); and the signed events told to the
+# coordination service, kept until it acknowledges them (`adapters.events`).
+
+
+class HandOffRow(Base):
+    __tablename__ = "handoffs"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    origin_store: Mapped[str] = mapped_column(String(255))
+    origin_order_id: Mapped[str] = mapped_column(String(255))
+    origin_order_name: Mapped[str] = mapped_column(String(255))
+    origin_fulfillment_order_id: Mapped[str] = mapped_column(String(255))  # the FO at the stand-in
+    stand_in_location_id: Mapped[str] = mapped_column(String(255))
+    fulfilling_store: Mapped[str] = mapped_column(String(255))
+    fulfilling_location_id: Mapped[str] = mapped_column(String(255))
+    mode: Mapped[str] = mapped_column(String(16))  # linked_order | coordinator
+    # open → completed | failed | cancelled
+    status: Mapped[str] = mapped_column(String(16))
+    linked_order_id: Mapped[str | None] = mapped_column(String(255))
+    linked_order_name: Mapped[str | None] = mapped_column(String(255))
+    tracking_company: Mapped[str | None] = mapped_column(String(255))
+    tracking_numbers: Mapped[str] = mapped_column(Text)  # JSON list
+    tracking_urls: Mapped[str] = mapped_column(Text)  # JSON list
+    detail: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # when it closed
+    decision_id: Mapped[str] = mapped_column(String(128))  # the intent's key: a retry finds the hand-off
+
+    __table_args__ = (
+        UniqueConstraint("decision_id", name="uq_handoffs_intent"),
+        Index("ix_handoffs_origin_order", "origin_store", "origin_order_id"),
+        Index("ix_handoffs_linked_order", "fulfilling_store", "linked_order_id"),
+        Index("ix_handoffs_status", "origin_store", "status", "created_at"),
+    )
+
+
+class HandOffLineRow(Base):
+    __tablename__ = "handoff_lines"
+
+    handoff_id: Mapped[str] = mapped_column(ForeignKey("handoffs.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)  # from 1, as given
+    sku: Mapped[str] = mapped_column(String(255))
+    quantity: Mapped[int] = mapped_column(Integer)
+    fulfillment_order_line_id: Mapped[str] = mapped_column(String(255))
+
+
+class OutboundEventRow(Base):
+    __tablename__ = "outbound_events"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # sent as X-Routing-Event-Id
+    type: Mapped[str] = mapped_column(String(32))  # decision.made | handoff.created | handoff.…
+    payload: Mapped[str] = mapped_column(Text)  # JSON
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_outbound_events_due", "delivered_at", "next_attempt_at"),)
