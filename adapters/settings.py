@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
+from typing import Literal
 
 from pydantic import (
     BaseModel,
@@ -38,6 +39,27 @@ def _check_api_version(value: str) -> str:
     return value
 
 
+class StandInConfig(BaseModel):
+    """A location of this store that stands for a location of another store (a hand-off target).
+
+    Lines the rules place at the other store's `location` move here in this store, and `store`
+    ships them; the stand-in's `available` is kept in step with the real location's.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    store: str
+    location: str  # name or GID in `store`
+    stand_in: str  # name or GID in this store
+
+    @field_validator("store")
+    @classmethod
+    def _domain_is_myshopify(cls, value: str) -> str:
+        if not _SHOP_DOMAIN.match(value):
+            raise ValueError(f"{value!r} is not a shop domain; write e.g. my-shop.myshopify.com")
+        return value
+
+
 class StoreConfig(BaseModel):
     """One Shopify store (a `[[stores]]` table of the stores file)."""
 
@@ -48,6 +70,10 @@ class StoreConfig(BaseModel):
     client_secrets: tuple[SecretStr, ...] = Field(min_length=1)
     admin_api_url: str | None = None
     api_version: str | None = None
+    # Hand-offs to other stores: their locations' stand-ins here, and who makes the other store
+    # ship: the engine (`linked_order`: an order it creates there) or the coordination service.
+    stand_ins: tuple[StandInConfig, ...] = ()
+    handoff_mode: Literal["linked_order", "coordinator"] = "linked_order"
 
     @field_validator("domain")
     @classmethod
@@ -184,6 +210,13 @@ def load_stores(path: Path) -> tuple[StoreConfig, ...]:
     duplicates = sorted({d for d in domains if domains.count(d) > 1})
     if duplicates:
         raise ConfigurationError(f"{path}: store {duplicates[0]} is listed twice; keep one table per shop")
+    for index, store in enumerate(stores):
+        for entry in store.stand_ins:
+            if entry.store not in domains or entry.store == store.domain:
+                raise ConfigurationError(
+                    f"{path}: stores[{index}].stand_ins: {entry.store} is not another store of this file; "
+                    "a stand-in stands for a location of one of the other [[stores]]"
+                )
     return tuple(stores)
 
 
