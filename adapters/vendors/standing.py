@@ -15,6 +15,7 @@ moved lines new ids. How a PO's status reads for its lines:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 
 from adapters.store.edi_records import PurchaseOrderLine, PurchaseOrderRecord
 from adapters.vendors.config import VendorConfig
@@ -61,7 +62,7 @@ def vendor_lines(
         if fo is None:  # closed and gone from the snapshot, or not moved yet
             continue
         by_sku = {(line.sku or "").casefold(): line.id for line in fo.lines}
-        due = po.ack_due_at.strftime("%Y-%m-%d %H:%M UTC") if po.ack_due_at else None
+        due = _utc(po.ack_due_at) if po.ack_due_at else None
         for line in po.lines:
             status, detail = _standing(po, line)
             lines.append(
@@ -85,7 +86,7 @@ def _standing(po: PurchaseOrderRecord, line: PurchaseOrderLine) -> tuple[VendorL
     if po.status in _REFUSED_WHOLE:
         why = _REFUSED_WHOLE[po.status]
         if po.status == "timed_out" and po.ack_due_at is not None:
-            why = f"no 855 by {po.ack_due_at.strftime('%Y-%m-%d %H:%M UTC')}"
+            why = f"no 855 by {_utc(po.ack_due_at)}"
         return "refused", why
     said = ": ".join(part for part in (line.code, line.reason) if part)
     if line.status == "refused":
@@ -97,3 +98,8 @@ def _standing(po: PurchaseOrderRecord, line: PurchaseOrderLine) -> tuple[VendorL
     if po.status == "shipped" or line.status == "shipped":
         return "shipped", ""
     return "accepted", said
+
+
+def _utc(moment: datetime) -> str:
+    # Said as UTC whatever zone the moment carries, so that "UTC" in the text is true.
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
