@@ -7,6 +7,7 @@ from typing import Protocol
 
 from adapters.shopify.fulfillments import FulfillmentResult
 from adapters.shopify.inventory_writes import SetQuantitiesResult, SkuMatches
+from adapters.shopify.linked_orders import LinkedOrder, LinkOrigin, ShippedFulfillment
 from adapters.shopify.outcomes import IntentResult
 from adapters.shopify.ship_to import ShipToAddress
 from engine.intents import AddOrderTags, Intent, LineQuantity, SendPurchaseOrder, SetOrderMetafield
@@ -105,4 +106,40 @@ class VendorDesk(Protocol):
     ) -> IntentResult:
         """Number the purchase order, move and hold the lines, send the 850. `key` is the
         intent's idempotency key: a retry finds the purchase order it already opened."""
+        ...
+
+
+class HandOffStoreGateway(VendorStoreGateway, Protocol):
+    """A store as cross-store hand-offs need it: the linked order it fills for another store.
+
+    Each store's gateway holds that store's credentials only: the origin store's gateway moves
+    and fulfils its own order, the fulfilling store's gateway creates and cancels the linked one.
+    """
+
+    async def create_linked_order(
+        self,
+        lines: Sequence[tuple[str, int]],
+        ship_to: ShipToAddress,
+        tags: Sequence[str],
+        origin: LinkOrigin,
+    ) -> LinkedOrder:
+        """Create the linked order ((SKU, quantity) lines, tagged, metafield pointing at `origin`).
+
+        No idempotency key exists for orderCreate: after `ShopifyUnavailable` call
+        `find_linked_order` (after a short delay) before creating again.
+        """
+        ...
+
+    async def find_linked_order(
+        self, origin_order_id: str, origin_shop: str | None = None
+    ) -> LinkedOrder | None:
+        """The linked order of `origin_order_id` in this store (live first), or None."""
+        ...
+
+    async def cancel_order(self, order_id: str, reason: str = "OTHER", staff_note: str | None = None) -> None:
+        """Cancel and restock an order of this store; one already cancelled is not an error."""
+        ...
+
+    async def read_fulfillments(self, order_id: str) -> list[ShippedFulfillment]:
+        """The order's fulfillments (status, tracking, units by SKU), oldest first."""
         ...

@@ -92,6 +92,11 @@ FULFILLMENT_CREATE = load("fulfillment_create.graphql")
 INVENTORY_SET_QUANTITIES = load("inventory_set_quantities.graphql")
 INVENTORY_ITEMS_BY_SKU = load("inventory_items_by_sku.graphql")
 ORDER_SHIP_TO = load("order_ship_to.graphql")
+ORDER_CREATE = load("order_create.graphql")
+ORDER_CANCEL = load("order_cancel.graphql")
+LINKED_ORDER = load("linked_order.graphql")
+LINKED_ORDERS_BY_TAG = load("linked_orders_by_tag.graphql")
+LINKED_ORDER_FULFILLMENTS = load("linked_order_fulfillments.graphql")
 
 ALL: tuple[Document, ...] = (
     SNAPSHOT,
@@ -116,4 +121,9 @@ ALL: tuple[Document, ...] = (
     INVENTORY_SET_QUANTITIES,
     INVENTORY_ITEMS_BY_SKU,
     ORDER_SHIP_TO,
+    ORDER_CREATE,
+    ORDER_CANCEL,
+    LINKED_ORDER,
+    LINKED_ORDERS_BY_TAG,
+    LINKED_ORDER_FULFILLMENTS,
 )

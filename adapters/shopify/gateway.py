@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from adapters.shopify import fulfillments, inventory_writes, mutations
+from adapters.shopify import fulfillments, inventory_writes, linked_orders, mutations
 from adapters.shopify.client import ShopifyClient
 from adapters.shopify.executor import Executor
 from adapters.shopify.fulfillments import FulfillmentResult
 from adapters.shopify.inventory_writes import SetQuantitiesResult, SkuMatches
+from adapters.shopify.linked_orders import LinkedOrder, LinkOrigin, ShippedFulfillment
 from adapters.shopify.outcomes import IntentResult
 from adapters.shopify.ship_to import ShipToAddress, read_ship_to
 from adapters.shopify.snapshot import LocationCache, read_order_snapshot, read_snapshot
@@ -96,3 +97,29 @@ class ShopifyGateway:
         [split] = payload["fulfillmentOrderSplits"]
         new_id: str = split["remainingFulfillmentOrder"]["id"]
         return new_id
+
+    async def create_linked_order(
+        self,
+        lines: Sequence[tuple[str, int]],
+        ship_to: ShipToAddress,
+        tags: Sequence[str],
+        origin: LinkOrigin,
+    ) -> LinkedOrder:
+        """Create the linked order of a hand-off in this store (no idempotency key: find first on retry)."""
+        return await linked_orders.create_linked_order(
+            self.client, lines=lines, ship_to=ship_to, tags=tags, origin=origin
+        )
+
+    async def find_linked_order(
+        self, origin_order_id: str, origin_shop: str | None = None
+    ) -> LinkedOrder | None:
+        """This store's linked order of another store's order, by link tag confirmed by metafield."""
+        return await linked_orders.find_linked_order(self.client, origin_order_id, origin_shop=origin_shop)
+
+    async def cancel_order(self, order_id: str, reason: str = "OTHER", staff_note: str | None = None) -> None:
+        """Cancel an order of this store and restock it; an order already cancelled is left as it is."""
+        await linked_orders.cancel_order(self.client, order_id, reason=reason, staff_note=staff_note)
+
+    async def read_fulfillments(self, order_id: str) -> list[ShippedFulfillment]:
+        """The order's fulfillments with tracking and units by SKU (when a webhook was lost)."""
+        return await linked_orders.read_fulfillments(self.client, order_id)

@@ -44,6 +44,8 @@ def test_documents_are_named_and_unique() -> None:
         "RoutingTagsAdd",
         "RoutingFulfillmentCreate",
         "RoutingInventorySetQuantities",
+        "RoutingOrderCreate",
+        "RoutingOrderCancel",
     }
 
 
