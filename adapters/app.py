@@ -32,6 +32,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from adapters.admin import reload_rules
+from adapters.api import ApiContext, api_routes, load_tokens
+from adapters.api.live_inventory import ShopifyInventory
 from adapters.intake import Intake
 from adapters.processing import OrderRouter
 from adapters.reconcile import Reconciler
@@ -41,8 +43,11 @@ from adapters.settings import ConfigurationError, Settings, StoreConfig, load_st
 from adapters.shopify.client import ShopifyClient
 from adapters.shopify.gateway import ShopifyGateway
 from adapters.store import DecisionLog, Inbox, OrderLocks, create_engine, migrate, session_factory
+from adapters.store.reservations import Reservations
+from adapters.store.vendor_stock import VendorStockBook
 from adapters.vendors.config import VendorConfig, load_vendors
 from adapters.vendors.service import VendorService, vendor_routes
+from adapters.vendors.stock import VendorStock
 from adapters.workers import WorkerPool
 from engine import RuleSet
 
@@ -90,6 +95,9 @@ def create_app(
     rules = RuleReloader.load(settings.rules_dir, checker)
     vendors: tuple[VendorConfig, ...] = load_vendors(settings.vendors_file) if settings.vendors_file else ()
     running: list[VendorService] = []  # the vendor service while the app serves (inbound route)
+    # Read before serving: a malformed tokens file stops start-up, like a malformed stores file.
+    api_file = settings.api_tokens_file
+    api_tokens = load_tokens(api_file, known_stores=by_domain) if api_file is not None else None
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -109,8 +117,14 @@ def create_app(
                 for domain, store in by_domain.items()
             }
             gateways = {domain: ShopifyGateway(client) for domain, client in clients.items()}
-            service = None
+            service = stock = None
             if vendors:
+                stock = VendorStock(
+                    VendorStockBook(sessions),
+                    gateways,
+                    vendors,
+                    locations={domain: gateway.locations for domain, gateway in gateways.items()},
+                )
                 service = VendorService(
                     vendors,
                     sessions=sessions,
@@ -118,10 +132,14 @@ def create_app(
                     stores=gateways,
                     http=http,
                     sweep_seconds=settings.edi_sweep_seconds,
+                    on_inventory=lambda vendor_id, advice, reference: stock.apply_advice(
+                        vendor_id, advice, reference=reference
+                    ),
                 )
             router = OrderRouter(
                 stores=gateways,
                 vendors=service.desk if service is not None else None,
+                reservations=Reservations(sessions),
                 ruleset=lambda: runtime.ruleset,
                 inbox=inbox,
                 locks=locks,
@@ -141,7 +159,16 @@ def create_app(
             app.state.intake = Intake(
                 inbox, by_domain, settings.max_webhook_bytes, workers.notify, processes=router.acts_on
             )
+            api = None
+            if api_tokens is not None:  # without a tokens file /api/v1 answers 404, like the admin routes
+                inventory = {domain: ShopifyInventory(client) for domain, client in clients.items()}
+                context = ApiContext(sessions, api_tokens, gateways, inventory, notify=workers.notify)
+                api = api_routes(context)
+                app.router.routes.append(api)
             workers.start()
+            tasks: list[asyncio.Task[None]] = []
+            if stock is not None:
+                tasks.append(asyncio.create_task(stock.run(), name="vendor-stock-reconcile"))
             if service is not None:
                 service.notify = workers.notify
                 service.start()
@@ -167,6 +194,12 @@ def create_app(
                 if service is not None:
                     running.clear()
                     await service.stop()
+                if stock is not None:
+                    stock.stop()
+                for task in tasks:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
                 if reconcile is not None:
                     reconcile.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
@@ -178,6 +211,8 @@ def create_app(
                 # By now uvicorn has stopped accepting connections and let the webhook requests in
                 # progress finish storing (storing is durable and cheap, so intake is not cut).
                 await workers.stop(settings.shutdown_grace_seconds)
+                if api is not None:
+                    app.router.routes.remove(api)
                 await database.dispose()
 
     return Starlette(
