@@ -4,6 +4,7 @@
 "shipping_address": {...}, "tags": [...], "financial_status": "PAID" | "AUTHORIZED" | "PENDING",
 "source_name": "web", "customer_tags": [...] (absent: a guest checkout)}`.
 `POST /_emulator/stores/{shop}/orders/{ref}/pay` captures what the order owes (see `payments`).
+`POST .../orders/{ref}/fulfill` and `.../orders/{ref}/cancel`: see `order_actions`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from starlette.routing import Route
 from adapters.emulator.fulfillment import OTHER_APP_ID, FulfillmentOrder
 from adapters.emulator.holds import hold_fulfillment_order
 from adapters.emulator.locations import Address
+from adapters.emulator.order_actions import order_action_routes
 from adapters.emulator.payments import PaymentRejected, capture_payment
 from adapters.emulator.rest import money, transaction_resource
 from adapters.emulator.routing import OrderLineRequest, OrderRejected, place_order
@@ -264,4 +266,5 @@ def control_routes(emulator: Emulator) -> list[Route]:
         Route("/_emulator/accounting", accounting),
         Route("/_emulator/faults", faults, methods=["GET", "POST"]),
         Route("/_emulator/reset", reset, methods=["POST"]),
+        *order_action_routes(emulator, order_json),  # the warehouse ships, staff cancel
     ]

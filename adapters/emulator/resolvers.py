@@ -18,6 +18,9 @@ from adapters.emulator.ids import parse_gid
 from adapters.emulator.inventory_set import adjustment_group_view, set_quantities
 from adapters.emulator.metafields import add_tags, set_metafields
 from adapters.emulator.moves import move_fulfillment_order
+from adapters.emulator.order_cancel import cancel_order
+from adapters.emulator.order_create import create_order
+from adapters.emulator.order_views import OrderViews, orders_resolver
 from adapters.emulator.outcomes import Outcome, WebhookEvent
 from adapters.emulator.splits import split_fulfillment_orders
 from adapters.emulator.state import EmulatorState
@@ -81,6 +84,9 @@ def _payload(views: Views, outcome: Outcome) -> View:
         "node": views.order,
         "fulfillment": lambda made: fulfillment_view(views, made),
         "inventoryAdjustmentGroup": lambda group: adjustment_group_view(views, group),
+        "order": views.order,
+        "job": lambda job: job,
+        "orderCancelUserErrors": lambda error: error.as_dict(),
     }
     payload: View = {"userErrors": [e.as_dict() for e in outcome.user_errors]}
     for name, value in outcome.objects.items():
@@ -100,7 +106,7 @@ def _payload(views: Views, outcome: Outcome) -> View:
 
 def root_value(context: RequestContext) -> dict[str, Any]:
     store, state = context.store, context.state
-    views = Views(store)
+    views = OrderViews(state, store)  # Views plus cancellation and fulfillments of orders
 
     def mutation(name: str, run: Callable[..., Outcome]) -> Callable[..., View]:
         def resolve(info: Info, **args: Any) -> View:
@@ -158,9 +164,6 @@ def root_value(context: RequestContext) -> dict[str, Any]:
         ]
         return connection(shown, views.fulfillment_order, lambda fo: fo.id, args)
 
-    def orders(info: Info, **args: Any) -> View:
-        return connection(list(store.orders.values()), views.order, lambda o: o.id, args)
-
     def inventory_item(info: Info, id: str) -> View | None:
         item = store.inventory.items.get(id)
         return views.inventory_item(item) if item else None
@@ -170,7 +173,7 @@ def root_value(context: RequestContext) -> dict[str, Any]:
         "fulfillmentOrder": fulfillment_order,
         "fulfillmentOrders": fulfillment_orders,
         "order": order,
-        "orders": orders,
+        "orders": orders_resolver(views),  # searched by tag (linked orders of hand-offs)
         "location": location,
         "locations": locations,
         "inventoryItem": inventory_item,
@@ -206,6 +209,16 @@ def root_value(context: RequestContext) -> dict[str, Any]:
         ),
         "inventorySetQuantities": keyed(
             "inventorySetQuantities", lambda key, input: set_quantities(state, store, key, input)
+        ),
+        # Cross-store hand-offs (issue 5): the linked order in the fulfilling store.
+        "orderCreate": mutation(
+            "orderCreate", lambda order, options=None: create_order(state, store, order, options)
+        ),
+        "orderCancel": mutation(
+            "orderCancel",
+            lambda orderId, reason, restock, staffNote=None, **_: cancel_order(
+                state, store, orderId, reason=reason, restock=restock, staff_note=staffNote
+            ),
         ),
     }
 
