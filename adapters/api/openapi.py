@@ -12,6 +12,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from adapters.api.openapi_handoffs import HANDOFF_PARAMETERS, HANDOFF_SCHEMAS, handoff_paths
+
 JSON = "application/json"
 PROBLEM = "application/problem+json"
 
@@ -331,6 +333,7 @@ def openapi_document() -> dict[str, Any]:
                 ["dead_letter_id"],
             )
         },
+        **handoff_paths(),
         "/openapi.json": {
             "get": {
                 "operationId": "getOpenApi",
@@ -364,8 +367,8 @@ def openapi_document() -> dict[str, Any]:
                     "description": "A token of ROUTING_API_TOKENS_FILE; its scopes and stores limit it.",
                 }
             },
-            "parameters": _PARAMETERS,
-            "schemas": _SCHEMAS,
+            "parameters": {**_PARAMETERS, **HANDOFF_PARAMETERS},
+            "schemas": {**_SCHEMAS, **HANDOFF_SCHEMAS},
             "responses": {
                 f"Problem{status}": {"description": text, "content": {PROBLEM: {"schema": _ref("Problem")}}}
                 for status, text in _PROBLEM_TEXT.items()

@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute, Match, Mount, Route
 from adapters.api.context import ApiContext
 from adapters.api.dead_letters import dead_letter_routes
 from adapters.api.errors import problem
+from adapters.api.handoffs import HandOffActions, handoff_routes
 from adapters.api.inventory import inventory_routes
 from adapters.api.openapi import openapi_routes
 from adapters.api.orders import API_PREFIX, order_routes
@@ -25,13 +26,15 @@ from adapters.api.stores import store_routes
 _EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
-def api_routes(context: ApiContext) -> Mount:
-    """The API, mounted at `/api/v1`."""
+def api_routes(context: ApiContext, *, handoff_actions: HandOffActions | None = None) -> Mount:
+    """The API, mounted at `/api/v1`. `handoff_actions`: what completing or failing a hand-off sets
+    off (the orchestration); without it the API only records in the hand-off book."""
     routes: list[BaseRoute] = [
         *store_routes(context),
         *order_routes(context),
         *inventory_routes(context),
         *dead_letter_routes(context),
+        *handoff_routes(context, handoff_actions),
         *openapi_routes(),
     ]
     served = list(routes)

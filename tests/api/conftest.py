@@ -1,8 +1,8 @@
 """The API under test: a Starlette app assembled from `api_routes`, on a real database.
 
 Stores: US and EU. Tokens (fixtures/api/tokens/coordinator_eu_reader_and_handoffs_only.toml):
-`coordinator` (every scope, every store), `eu-only` (every scope but hand-offs, the EU store only)
-and `handoffs-only` (a scope no route of today needs).
+`coordinator` (every scope, every store), `eu-only` (every scope, the EU store only),
+`handoffs-only` (handoffs:read only) and `inventory-only` (inventory:read only).
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ NOW = datetime(2026, 11, 27, 9, 0, 0, tzinfo=UTC)
 COORDINATOR = "coordinator-test-token-0123456789abcdef"
 EU_ONLY = "eu-only-test-token-0123456789abcdef0123"
 HANDOFFS_ONLY = "handoffs-only-test-token-0123456789abcd"
+INVENTORY_ONLY = "inventory-only-test-token-0123456789abc"
 WRONG = "not-a-configured-token-0123456789abcdef"
 
 US_ORDER = "gid://shopify/Order/5001"

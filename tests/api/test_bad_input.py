@@ -47,6 +47,12 @@ def paths_for(value: str) -> list[tuple[str, str]]:
         ("GET", f"/api/v1/dead-letters?limit={value}"),
         ("GET", f"/api/v1/dead-letters?store={value}"),
         ("POST", f"/api/v1/dead-letters/{value}/retry"),
+        ("GET", f"/api/v1/stores/{value}/handoffs"),
+        ("GET", f"/api/v1/stores/{US}/handoffs?status={value}"),
+        ("GET", f"/api/v1/stores/{US}/handoffs?limit={value}"),
+        ("GET", f"/api/v1/handoffs/{value}"),
+        ("POST", f"/api/v1/handoffs/{value}/complete"),
+        ("POST", f"/api/v1/handoffs/{value}/fail"),
     ]
 
 

@@ -15,7 +15,7 @@ STORES = [US, EU]
 
 def test_a_presented_secret_finds_its_token_with_its_scopes_and_stores() -> None:
     tokens = load_tokens(TOKENS_DIR / "coordinator_eu_reader_and_handoffs_only.toml", known_stores=STORES)
-    assert len(tokens) == 3
+    assert len(tokens) == 4
     coordinator, eu_only = tokens.match(COORDINATOR), tokens.match(EU_ONLY)
     assert coordinator is not None and coordinator.name == "coordinator" and coordinator.stores is None
     assert coordinator.sees(US) and coordinator.sees(EU)
