@@ -21,6 +21,7 @@ from adapters.shopify.errors import ShopifyAuthError, ShopifyUserError
 from adapters.shopify.gateway import ShopifyGateway
 from adapters.shopify.linked_orders import DuplicateLinkedOrders, LinkOrigin, SkusNotSold
 from adapters.shopify.ship_to import ShipToAddress
+from tests.shopify.conftest import ScriptedShopify
 
 ORIGIN = "origin-us.myshopify.com"
 FULFILLING = "fulfilling-ca.myshopify.com"
@@ -272,3 +273,35 @@ def test_the_link_tag_needs_an_order_gid() -> None:
     assert linked_orders.link_tag("gid://shopify/Order/8891466154290") == "routing-link-8891466154290"
     with pytest.raises(ValueError, match="not an order GID"):
         linked_orders.link_tag("#1001")
+
+
+def order_state(cancelled_at: str | None) -> dict[str, Any]:
+    node = {"id": "gid://shopify/Order/9", "name": "#9", "cancelledAt": cancelled_at, "metafield": None}
+    return {"data": {"order": {**node, "fulfillmentOrders": {"nodes": []}}}}
+
+
+def refused(message: str) -> dict[str, Any]:
+    error = {"field": ["orderId"], "message": message, "code": "INVALID"}
+    return {"data": {"orderCancel": {"job": None, "userErrors": [error]}}}
+
+
+async def test_a_cancel_that_lost_a_race_with_another_cancel_is_done(
+    client: ShopifyClient, shopify: ScriptedShopify
+) -> None:
+    shopify.add_json(order_state(None))
+    shopify.add_json(refused("Cannot cancel an order that has already been canceled"))
+    shopify.add_json(order_state("2026-07-02T23:40:55Z"))
+    await linked_orders.cancel_order(client, "gid://shopify/Order/9")
+    sent = [body["query"] for body in shopify.bodies()]
+    read, cancel = linked_orders.LINKED_ORDER.text, linked_orders.ORDER_CANCEL.text
+    assert sent == [read, cancel, read]
+
+
+async def test_a_refused_cancel_of_a_live_order_raises_with_shopifys_message(
+    client: ShopifyClient, shopify: ScriptedShopify
+) -> None:
+    shopify.add_json(order_state(None))
+    shopify.add_json(refused("Cannot cancel an order that has outstanding fulfillments"))
+    shopify.add_json(order_state(None))
+    with pytest.raises(ShopifyUserError, match="outstanding fulfillments"):
+        await linked_orders.cancel_order(client, "gid://shopify/Order/9")
