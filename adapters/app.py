@@ -34,6 +34,8 @@ from starlette.routing import Route
 from adapters.admin import reload_rules
 from adapters.api import ApiContext, api_routes, load_tokens
 from adapters.api.live_inventory import ShopifyInventory
+from adapters.handoffs.desk import HandOffDesk
+from adapters.handoffs.follow_up import HandOffFollowUp
 from adapters.intake import Intake
 from adapters.processing import OrderRouter
 from adapters.reconcile import Reconciler
@@ -42,7 +44,9 @@ from adapters.rule_reload import RuleReloader
 from adapters.settings import ConfigurationError, Settings, StoreConfig, load_stores
 from adapters.shopify.client import ShopifyClient
 from adapters.shopify.gateway import ShopifyGateway
+from adapters.sources import OutsideSources
 from adapters.store import DecisionLog, Inbox, OrderLocks, create_engine, migrate, session_factory
+from adapters.store.handoffs import HandOffBook
 from adapters.store.reservations import Reservations
 from adapters.store.vendor_stock import VendorStockBook
 from adapters.vendors.config import VendorConfig, load_vendors
@@ -136,9 +140,22 @@ def create_app(
                         vendor_id, advice, reference=reference
                     ),
                 )
+            handoff_book = HandOffBook(sessions)
+            follow_ups = None
+            handoffs = None
+            if any(store.stand_ins for store in by_domain.values()):
+                inventories = {domain: ShopifyInventory(client) for domain, client in clients.items()}
+                handoffs = HandOffDesk(
+                    tuple(by_domain.values()), book=handoff_book, gateways=gateways, inventories=inventories
+                )
+                follow_ups = HandOffFollowUp(book=handoff_book, gateways=gateways, inbox=inbox)
+            outside = None
+            if service is not None or handoffs is not None:
+                outside = OutsideSources(vendors=service.desk if service else None, handoffs=handoffs)
             router = OrderRouter(
                 stores=gateways,
-                vendors=service.desk if service is not None else None,
+                vendors=outside,
+                follow_ups=follow_ups,
                 reservations=Reservations(sessions),
                 ruleset=lambda: runtime.ruleset,
                 inbox=inbox,

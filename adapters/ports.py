@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from adapters.shopify.fulfillments import FulfillmentResult
 from adapters.shopify.inventory_writes import SetQuantitiesResult, SkuMatches
 from adapters.shopify.linked_orders import LinkedOrder, LinkOrigin, ShippedFulfillment
 from adapters.shopify.outcomes import IntentResult
 from adapters.shopify.ship_to import ShipToAddress
-from engine.intents import AddOrderTags, Intent, LineQuantity, SendPurchaseOrder, SetOrderMetafield
+from engine.intents import AddOrderTags, HandOff, Intent, LineQuantity, SendPurchaseOrder, SetOrderMetafield
 from engine.model import Snapshot
 
 
@@ -89,15 +89,16 @@ class VendorStoreGateway(StoreGateway, Protocol):
 
 
 class VendorDesk(Protocol):
-    """Drop-ship vendors as a decision needs them (see `adapters.vendors.desk`)."""
+    """Sources outside the store as a decision needs them: drop-ship vendors (see
+    `adapters.vendors.desk`) and other stores' locations (`adapters.handoffs.desk`)."""
 
     async def with_vendors(self, snapshot: Snapshot) -> Snapshot:
-        """The snapshot with the store's vendors and the order's lines on their purchase orders."""
+        """The snapshot with the store's outside sources and the order's lines placed with them."""
         ...
 
     async def buy(
         self,
-        intent: SendPurchaseOrder,
+        intent: SendPurchaseOrder | HandOff,
         gateway: StoreGateway,
         *,
         snapshot: Snapshot | None,
@@ -142,4 +143,15 @@ class HandOffStoreGateway(VendorStoreGateway, Protocol):
 
     async def read_fulfillments(self, order_id: str) -> list[ShippedFulfillment]:
         """The order's fulfillments (status, tracking, units by SKU), oldest first."""
+        ...
+
+
+class HandOffFollowUps(Protocol):
+    """Webhooks that follow a hand-off up (see `adapters.handoffs.follow_up`)."""
+
+    @property
+    def topics(self) -> frozenset[str]: ...
+
+    async def on_webhook(self, shop: str, topic: str, body: Mapping[str, Any]) -> str:
+        """Act on one; what was done, in words."""
         ...

@@ -24,23 +24,31 @@ The steps, and why each is safe to repeat after a crash at any point:
 
 from __future__ import annotations
 
-import json
 import logging
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from adapters import order_events
+from adapters.delivery_steps import (
+    MalformedDelivery,
+    annotation_pair,
+    collect_new_ids,
+    fulfillment_order_of,
+    json_object,
+    renamed_intent,
+    settled_row,
+)
 from adapters.echoes import CAUSES, ECHO_TOPICS, fulfillment_order_ids, is_our_hold_echo
-from adapters.ports import StoreGateway, VendorDesk
+from adapters.order_lease import OrderLease
+from adapters.ports import HandOffFollowUps, StoreGateway, VendorDesk
 from adapters.shopify.outcomes import IntentOutcome, IntentResult
 from adapters.store import DecisionLog, Delivery, Inbox, OrderLocks, StoredIntent
 from adapters.store.decision_log import FINAL_INTENT_STATES
 from adapters.store.reservations import Allocation, Reservations, moves_units
 from engine import Decision, RuleSet, decide, decision_fingerprint
-from engine.intents import AddOrderTags, Intent, SendPurchaseOrder, SetOrderMetafield
+from engine.intents import AddOrderTags, HandOff, SendPurchaseOrder, SetOrderMetafield
 from engine.model import Snapshot
 
 logger = logging.getLogger(__name__)
@@ -69,10 +77,6 @@ class RetryLater(Exception):
         self.delay = delay
 
 
-class MalformedDelivery(Exception):
-    """A signed delivery whose payload lacks what its topic promises; kept, never retried."""
-
-
 @dataclass(frozen=True, slots=True)
 class Result:
     state: str  # done | ignored | echo
@@ -94,6 +98,7 @@ class OrderRouter:
         decide: Decide = decide,
         vendors: VendorDesk | None = None,
         reservations: Reservations | None = None,
+        follow_ups: HandOffFollowUps | None = None,
     ) -> None:
         self._stores = stores
         self._ruleset = ruleset
@@ -104,6 +109,7 @@ class OrderRouter:
         self._decide = decide
         self._vendors = vendors
         self._reservations = reservations
+        self._follow_ups = follow_ups
         self._acting: tuple[RuleSet, frozenset[str]] | None = None
 
     def acts_on(self, topic: str) -> bool:
@@ -115,13 +121,19 @@ class OrderRouter:
         cached = self._acting
         if cached is None or cached[0] is not ruleset:
             release = ruleset.release_topics()
-            topics = frozenset({ROUTING_COMPLETE, *ECHO_TOPICS, *order_events.deciding_topics(release)})
+            follow = self._follow_ups.topics if self._follow_ups is not None else frozenset()
+            topics = frozenset(
+                {ROUTING_COMPLETE, *ECHO_TOPICS, *order_events.deciding_topics(release), *follow}
+            )
             cached = self._acting = (ruleset, topics)
         return topic in cached[1]
 
     async def process(self, delivery: Delivery, *, owner: str) -> Result:
         """Process one leased delivery; `owner` identifies the worker (and holds the order lock)."""
-        body = _json_object(delivery.body)
+        body = json_object(delivery.body)
+        if self._follow_ups is not None and delivery.topic in self._follow_ups.topics:
+            done = await self._follow_ups.on_webhook(delivery.shop, delivery.topic, body)
+            return Result("done", done)
         if delivery.topic in ECHO_TOPICS:
             return await self._classify_echo(delivery.topic, body)
         if delivery.topic in order_events.deciding_topics(self._ruleset().release_topics()):
@@ -129,12 +141,12 @@ class OrderRouter:
         if delivery.topic != ROUTING_COMPLETE:
             return Result("ignored", f"stored; topic {delivery.topic} starts no decision")
         gateway = self._gateway(delivery)
-        fulfillment_order_id = _fulfillment_order_id(body)
+        fulfillment_order_id = fulfillment_order_of(body)
         ruleset = self._ruleset()
         read_at = self._read_time()
         snapshot = await gateway.read_snapshot(fulfillment_order_id)
         order_id = snapshot.order.id
-        lock = _Lock(self._locks, delivery.shop, order_id, owner, self._lease)
+        lock = OrderLease(self._locks, delivery.shop, order_id, owner, self._lease)
         if not await lock.renew():
             raise RetryLater(f"order {order_id} is being decided by another worker")
         try:
@@ -152,7 +164,7 @@ class OrderRouter:
             )
         gateway = self._gateway(delivery)
         ruleset = self._ruleset()
-        lock = _Lock(self._locks, delivery.shop, order_id, owner, self._lease)
+        lock = OrderLease(self._locks, delivery.shop, order_id, owner, self._lease)
         if not await lock.renew():
             raise RetryLater(f"order {order_id} is being decided by another worker")
         try:
@@ -206,7 +218,7 @@ class OrderRouter:
         gateway: StoreGateway,
         ruleset: RuleSet,
         snapshot: Snapshot,
-        lock: _Lock,
+        lock: OrderLease,
         read_at: datetime | None,
     ) -> Result:
         order_id = snapshot.order.id
@@ -272,7 +284,7 @@ class OrderRouter:
         return decision, decision_id, snapshot
 
     async def _execute(
-        self, decision_id: str, gateway: StoreGateway, lock: _Lock, *, snapshot: Snapshot | None
+        self, decision_id: str, gateway: StoreGateway, lock: OrderLease, *, snapshot: Snapshot | None
     ) -> str:
         """Apply the decision's pending intents in order; returns the decision's final state."""
         renamed: dict[str, str] = {}
@@ -285,15 +297,15 @@ class OrderRouter:
         index = 0
         while index < len(stored_intents):
             stored = stored_intents[index]
-            _collect_new_ids(stored, renamed)
+            collect_new_ids(stored, renamed)
             if stored.state in FINAL_INTENT_STATES:
                 failed += stored.state == "failed"
                 if moves_units(stored.intent):  # settled before a crash; its release may not have been
                     settled_moves.append(stored.idempotency_key)
                 index += 1
                 continue
-            batch = _annotations(stored_intents, index) or [stored]
-            intents = [_renamed(item.intent, renamed) for item in batch]
+            batch = annotation_pair(stored_intents, index) or [stored]
+            intents = [renamed_intent(item.intent, renamed) for item in batch]
             # A first attempt checks against the snapshot read under this lock; a retry, an
             # intent left in flight by a crash, or one aimed at a renamed FO reads Shopify again.
             first_try = all(
@@ -315,13 +327,13 @@ class OrderRouter:
                 results: tuple[IntentResult, ...] = await gateway.annotate_order(
                     metafield, tags, snapshot=fresh
                 )
-            elif isinstance(intents[0], SendPurchaseOrder):
+            elif isinstance(intents[0], SendPurchaseOrder | HandOff):
                 results = (await self._buy(intents[0], gateway, fresh, decided_on, batch[0]),)
             else:
                 results = (await gateway.apply(intents[0], snapshot=fresh, decided_on=decided_on),)
             for item, intent, result in zip(batch, intents, results, strict=True):
                 renamed.update(result.new_ids)
-                written.append((item.id, result.outcome.value, _settled(intent, result)))
+                written.append((item.id, result.outcome.value, settled_row(intent, result)))
                 if result.outcome is IntentOutcome.FAILED:
                     failed += 1
                     logger.warning("intent %s failed: %s", item.idempotency_key, result.detail)
@@ -343,14 +355,14 @@ class OrderRouter:
 
     async def _buy(
         self,
-        intent: SendPurchaseOrder,
+        intent: SendPurchaseOrder | HandOff,
         gateway: StoreGateway,
         snapshot: Snapshot | None,
         decided_on: Snapshot | None,
         stored: StoredIntent,
     ) -> IntentResult:
-        if self._vendors is None:  # a decision recorded while vendors were configured
-            why = f"vendor {intent.vendor_id}: no vendors configured (ROUTING_VENDORS_FILE)"
+        if self._vendors is None:  # a decision recorded while vendors or stand-ins were configured
+            why = f"{intent.kind}: no vendors or stand-ins are configured any more"
             return IntentResult(IntentOutcome.FAILED, why)
         return await self._vendors.buy(
             intent, gateway, snapshot=snapshot, decided_on=decided_on, key=stored.idempotency_key
@@ -364,77 +376,3 @@ class OrderRouter:
         if kinds and ids and await self._log.applied_on(ids, kinds):
             return Result("echo", f"caused by our own {'/'.join(kinds)} on {ids[0]}")
         return Result("ignored", f"{topic} not caused by us; starts no decision")
-
-
-class _Lock:
-    """The order's lease as held by one worker, renewed before every write once half of it is gone.
-
-    While less than half of the lease has passed since it was last taken or renewed, it is still
-    ours (another worker may take it only once it has expired), so no database round trip is made.
-    """
-
-    def __init__(self, locks: OrderLocks, shop: str, order_id: str, owner: str, lease_seconds: float) -> None:
-        self.locks = locks
-        self.shop = shop
-        self.order_id = order_id
-        self.owner = owner
-        self.lease_seconds = lease_seconds
-        self._renewed_at: float | None = None
-
-    async def renew(self) -> bool:
-        if self._renewed_at is not None and time.monotonic() - self._renewed_at < self.lease_seconds / 2:
-            return True
-        started = time.monotonic()
-        taken = await self.locks.acquire(self.shop, self.order_id, self.owner, self.lease_seconds)
-        self._renewed_at = started if taken else None
-        return taken
-
-
-def _settled(intent: Intent, result: IntentResult) -> dict[str, Any]:
-    """What an intent's settled row keeps of its write."""
-    return {
-        "detail": result.detail,
-        "new_ids": result.new_ids,
-        "created_ids": list(result.created_ids),
-        "intent": intent.model_dump(mode="json"),
-    }
-
-
-def _json_object(raw: str) -> dict[str, Any]:
-    value = json.loads(raw)
-    if not isinstance(value, dict):
-        raise MalformedDelivery("stored body is not a JSON object")
-    return value
-
-
-def _fulfillment_order_id(body: dict[str, Any]) -> str:
-    fulfillment_order = body.get("fulfillment_order")
-    fo_id = fulfillment_order.get("id") if isinstance(fulfillment_order, dict) else None
-    if not isinstance(fo_id, str) or not fo_id.startswith("gid://shopify/FulfillmentOrder/"):
-        raise MalformedDelivery(
-            "payload has no fulfillment_order.id GID (expected gid://shopify/FulfillmentOrder/<n>)"
-        )
-    return fo_id
-
-
-def _annotations(intents: list[StoredIntent], index: int) -> list[StoredIntent] | None:
-    """The decision metafield and the tags of one order, both still to do: sent as one request."""
-    pair = intents[index : index + 2]
-    if len(pair) != 2 or any(item.state in FINAL_INTENT_STATES for item in pair):
-        return None
-    metafield, tags = (item.intent for item in pair)
-    if isinstance(metafield, SetOrderMetafield) and isinstance(tags, AddOrderTags):
-        return pair if metafield.order_id == tags.order_id else None
-    return None
-
-
-def _collect_new_ids(stored: StoredIntent, renamed: dict[str, str]) -> None:
-    if stored.result and isinstance(stored.result.get("new_ids"), dict):
-        renamed.update(stored.result["new_ids"])
-
-
-def _renamed(intent: Intent, renamed: dict[str, str]) -> Intent:
-    fo_id = getattr(intent, "fulfillment_order_id", None)
-    if fo_id is None or fo_id not in renamed:
-        return intent
-    return intent.model_copy(update={"fulfillment_order_id": renamed[fo_id]})

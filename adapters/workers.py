@@ -23,7 +23,8 @@ import random
 import uuid
 from typing import Protocol
 
-from adapters.processing import MalformedDelivery, Result, RetryLater
+from adapters.delivery_steps import MalformedDelivery
+from adapters.processing import Result, RetryLater
 from adapters.shopify.errors import ShopifyError, ShopifyThrottled, ShopifyTransportError
 from adapters.store import Delivery, Inbox, OrderLocks
 

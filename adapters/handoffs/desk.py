@@ -1,0 +1,278 @@
+"""The hand-off desk: cross-store fulfilment between the engine, the hand-off book and two stores.
+
+For a decision in store A it adds A's stand-ins (locations of A standing for a location of B, the
+stores file's `stand_ins`) as sources of kind "store", with B's `available` at the real location
+read now for the order's SKUs: the engine decides on B's figures, and A's stand-in is set to them
+(`inventorySetQuantities`, keyed) so that A's admin shows the same. The order's open hand-offs are
+the lines awaiting the other store; a failed one refuses its lines there.
+
+Executing `HandOff` (each store written with its own credentials only):
+1. move the lines in A to the stand-in (a partial move carves them out);
+2. open the hand-off in SQL (keyed by the intent: a retry finds it), `handoff.created` event;
+3. hold them in A under `routing-engine.handed-off`, the note naming the other store;
+4. mode `linked_order`: create the linked order in B (tagged, metafield pointing back), first
+   looking for one an earlier attempt made (orderCreate takes no idempotency key); mode
+   `coordinator`: the event is the coordination service's cue, it reports through the API.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from adapters.api.live_inventory import ShopifyInventory
+from adapters.ports import HandOffStoreGateway, StoreGateway
+from adapters.settings import StandInConfig, StoreConfig
+from adapters.shopify.linked_orders import LinkedOrder, LinkOrigin
+from adapters.shopify.outcomes import IntentResult, already_done, applied, failed
+from adapters.store.handoffs import HandOff as HandOffRecord
+from adapters.store.handoffs import HandOffBook, HandOffLine
+from engine.intents import HandOff, HoldFulfillmentOrder, LineQuantity, MoveFulfillmentOrder
+from engine.model import Snapshot, Vendor, VendorLine, VendorLineStatus
+
+logger = logging.getLogger(__name__)
+
+LINK_TAG = "routing-engine:linked-order"
+
+
+@dataclass(frozen=True, slots=True)
+class StandIn:
+    """A configured stand-in, resolved: ids in both stores."""
+
+    origin_store: str
+    stand_in_id: str
+    fulfilling_store: str
+    location_id: str
+    location_name: str
+
+    @property
+    def source_id(self) -> str:
+        slug = re.sub(r"[^a-z0-9]+", "-", self.location_name.lower()).strip("-")
+        return f"store:{self.fulfilling_store}:{slug}"
+
+
+class HandOffDesk:
+    def __init__(
+        self,
+        stores: Sequence[StoreConfig],
+        *,
+        book: HandOffBook,
+        gateways: Mapping[str, HandOffStoreGateway],
+        inventories: Mapping[str, ShopifyInventory],
+    ) -> None:
+        self.configs = {store.domain: store for store in stores}
+        self.book = book
+        self.gateways = gateways
+        self.inventories = inventories
+
+    def has_stand_ins(self, store: str) -> bool:
+        config = self.configs.get(store)
+        return bool(config and config.stand_ins)
+
+    # --- the decision's view -------------------------------------------------------------------
+
+    async def with_stand_ins(self, snapshot: Snapshot) -> Snapshot:
+        config = self.configs.get(snapshot.store)
+        if config is None or not config.stand_ins:
+            return snapshot
+        stand_ins = [
+            s for entry in config.stand_ins if (s := await self._resolve(snapshot, entry)) is not None
+        ]
+        if not stand_ins:
+            return snapshot
+        sources = tuple(
+            Vendor(
+                id=s.source_id,
+                name=f"{s.location_name} ({s.fulfilling_store.removesuffix('.myshopify.com')})",
+                location_id=s.stand_in_id,
+                kind="store",
+                store=s.fulfilling_store,
+                remote_location_id=s.location_id,
+                remote_name=s.location_name,
+            )
+            for s in stand_ins
+        )
+        inventory = await self._remote_stock(snapshot, stand_ins)
+        records = await self.book.for_order(snapshot.store, snapshot.order.id)
+        return snapshot.model_copy(
+            update={
+                "vendors": (*snapshot.vendors, *sources),
+                "vendor_lines": (*snapshot.vendor_lines, *_lines(records, snapshot, stand_ins)),
+                "inventory": inventory,
+            }
+        )
+
+    async def _resolve(self, snapshot: Snapshot, entry: StandInConfig) -> StandIn | None:
+        here = next((loc.id for loc in snapshot.locations if entry.stand_in in (loc.id, loc.name)), None)
+        gateway = self.gateways.get(entry.store)
+        if here is None or gateway is None:
+            logger.warning(
+                "stand-in %r of %s: not found in %s", entry.stand_in, entry.location, snapshot.store
+            )
+            return None
+        there = await gateway.locations.get()  # type: ignore[attr-defined]
+        remote = next((loc for loc in there if entry.location in (loc.id, loc.name)), None)
+        if remote is None:
+            logger.warning("stand-in %r: no location %r in %s", entry.stand_in, entry.location, entry.store)
+            return None
+        return StandIn(snapshot.store, here, entry.store, remote.id, remote.name)
+
+    async def _remote_stock(self, snapshot: Snapshot, stand_ins: list[StandIn]) -> dict[str, dict[str, int]]:
+        """The snapshot's inventory with each stand-in's figures replaced by the real location's."""
+        inventory = {item: dict(levels) for item, levels in snapshot.inventory.items()}
+        items = {
+            line.sku: line.inventory_item_id
+            for _, line in snapshot.lines()
+            if line.sku and line.inventory_item_id
+        }
+        for stand_in in stand_ins:
+            reader = self.inventories.get(stand_in.fulfilling_store)
+            if reader is None or not items:
+                continue
+            figures = await reader.available(sorted(items))
+            there = {f.sku: f.available for f in figures if f.location_id == stand_in.location_id}
+            for sku, item in items.items():
+                inventory.setdefault(item, {})[stand_in.stand_in_id] = there.get(sku, 0)
+            await self._keep_in_step(snapshot, stand_in, items, there)
+        return inventory
+
+    async def _keep_in_step(
+        self, snapshot: Snapshot, stand_in: StandIn, items: Mapping[str, str], there: Mapping[str, int]
+    ) -> None:
+        """Set the stand-in's `available` in A to B's where they differ (A's admin shows B's stock)."""
+        changed = {
+            item: there.get(sku, 0)
+            for sku, item in items.items()
+            if snapshot.available(item, stand_in.stand_in_id) != there.get(sku, 0)
+        }
+        if not changed:
+            return
+        digest = hashlib.sha256(repr(sorted(changed.items())).encode()).hexdigest()[:16]
+        key = f"stand-in/{stand_in.stand_in_id.rsplit('/', 1)[-1]}/{digest}"
+        try:
+            await self.gateways[snapshot.store].set_available(
+                stand_in.stand_in_id, changed, key, f"routing-engine://stand-in/{stand_in.fulfilling_store}"
+            )
+        except Exception:  # the decision uses B's figures either way; the next read tries again
+            logger.exception(
+                "stand-in %s: could not set its available in %s", stand_in.stand_in_id, snapshot.store
+            )
+
+    # --- handing off -----------------------------------------------------------------------------
+
+    async def hand_off(
+        self,
+        intent: HandOff,
+        gateway: StoreGateway,
+        *,
+        snapshot: Snapshot | None,
+        decided_on: Snapshot | None,
+        key: str,
+    ) -> IntentResult:
+        seen = snapshot or decided_on
+        config = self.configs.get(seen.store) if seen is not None else None
+        if seen is None or config is None:
+            return failed("no snapshot or store configuration to hand off from")
+        there = self.gateways.get(intent.fulfilling_store)
+        if there is None:
+            return failed(f"store {intent.fulfilling_store} is not configured; cannot hand off to it")
+        at_stand_in = intent.fulfillment_order_id
+        if intent.from_location_id != intent.stand_in_location_id:
+            move = MoveFulfillmentOrder(
+                fulfillment_order_id=intent.fulfillment_order_id,
+                from_location_id=intent.from_location_id,
+                to_location_id=intent.stand_in_location_id,
+                lines=()
+                if intent.whole
+                else tuple(LineQuantity(id=i.id, quantity=i.quantity) for i in intent.lines),
+            )
+            moved = await gateway.apply(move, snapshot=snapshot, decided_on=decided_on)
+            if moved.outcome.value == "failed":
+                return failed(
+                    f"hand-off to {intent.fulfilling_store} not made: the move failed: {moved.detail}"
+                )
+            carved = moved.created_ids[0] if not intent.whole and moved.created_ids else None
+            at_stand_in = moved.new_ids.get(intent.fulfillment_order_id) or carved or at_stand_in
+        opened = await self.book.open(
+            decision_id=key,
+            origin_store=seen.store,
+            origin_order_id=seen.order.id,
+            origin_order_name=seen.order.name,
+            origin_fulfillment_order_id=at_stand_in,
+            stand_in_location_id=intent.stand_in_location_id,
+            fulfilling_store=intent.fulfilling_store,
+            fulfilling_location_id=intent.fulfilling_location_id,
+            mode=config.handoff_mode,
+            lines=[HandOffLine(line.sku or line.id, line.quantity, line.id) for line in intent.lines],
+        )
+        record = opened.handoff
+        note = (
+            f"Handed off to {intent.fulfilling_location_name} ({intent.fulfilling_store}); ships from there"
+        )
+        hold = HoldFulfillmentOrder(
+            fulfillment_order_id=at_stand_in, reason=intent.reason, notes=note[:255], handle=intent.handle
+        )
+        held = await gateway.apply(hold, snapshot=None)
+        if held.outcome.value == "failed":
+            logger.warning("hand-off %s: hold on %s failed: %s", record.id, at_stand_in, held.detail)
+        created = (at_stand_in,) if at_stand_in != intent.fulfillment_order_id else ()
+        if config.handoff_mode == "coordinator":
+            return applied(
+                f"hand-off {record.id} to {intent.fulfilling_store}: the coordinator ships it",
+                created_ids=created,
+            )
+        if record.linked_order_id is not None:
+            return already_done(
+                f"hand-off {record.id}: linked order {record.linked_order_name}", created_ids=created
+            )
+        linked = await self._linked_order(there, record, seen, intent)
+        await self.book.record_linked_order(record.id, linked.id, linked.name)
+        return applied(
+            f"hand-off {record.id}: linked order {linked.name} in {intent.fulfilling_store}",
+            created_ids=created,
+        )
+
+    async def _linked_order(
+        self, there: HandOffStoreGateway, record: HandOffRecord, seen: Snapshot, intent: HandOff
+    ) -> LinkedOrder:
+        origin = LinkOrigin(seen.store, seen.order.id, record.origin_fulfillment_order_id, seen.order.name)
+        found = await there.find_linked_order(seen.order.id, seen.store)
+        if found is not None and not found.cancelled:
+            return found
+        address = await self.gateways[seen.store].ship_to(seen.order.id)
+        lines = [(line.sku or "", line.quantity) for line in intent.lines]
+        return await there.create_linked_order(lines, address, [LINK_TAG], origin)
+
+
+def _lines(
+    records: Sequence[HandOffRecord], snapshot: Snapshot, stand_ins: Sequence[StandIn]
+) -> list[VendorLine]:
+    sources = {(s.fulfilling_store, s.location_id): s.source_id for s in stand_ins}
+    fos = {fo.id: fo for fo in snapshot.fulfillment_orders}
+    lines: list[VendorLine] = []
+    for record in records:
+        fo = fos.get(record.origin_fulfillment_order_id)
+        source = sources.get((record.fulfilling_store, record.fulfilling_location_id))
+        if fo is None or source is None:
+            continue
+        by_sku = {(line.sku or "").casefold(): line.id for line in fo.lines}
+        status: VendorLineStatus = "refused"  # failed, cancelled
+        if record.status in ("open", "completed"):
+            status = "awaiting" if record.status == "open" else "shipped"
+        where = record.linked_order_name or f"hand-off {record.id[:8]}"
+        for line in record.lines:
+            lines.append(
+                VendorLine(
+                    fulfillment_order_id=fo.id,
+                    line_id=by_sku.get(line.sku.casefold(), line.fulfillment_order_line_id),
+                    sku=line.sku,
+                    vendor_id=source,
+                    purchase_order=where,
+                    status=status,
+                    detail=record.detail or "" if status == "refused" else "",
+                )
+            )
+    return lines

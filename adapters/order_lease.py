@@ -1,0 +1,31 @@
+"""An order's lease as one worker holds it while deciding and writing (see `adapters.store.locks`)."""
+
+from __future__ import annotations
+
+import time
+
+from adapters.store import OrderLocks
+
+
+class OrderLease:
+    """The order's lease as held by one worker, renewed before every write once half of it is gone.
+
+    While less than half of the lease has passed since it was last taken or renewed, it is still
+    ours (another worker may take it only once it has expired), so no database round trip is made.
+    """
+
+    def __init__(self, locks: OrderLocks, shop: str, order_id: str, owner: str, lease_seconds: float) -> None:
+        self.locks = locks
+        self.shop = shop
+        self.order_id = order_id
+        self.owner = owner
+        self.lease_seconds = lease_seconds
+        self._renewed_at: float | None = None
+
+    async def renew(self) -> bool:
+        if self._renewed_at is not None and time.monotonic() - self._renewed_at < self.lease_seconds / 2:
+            return True
+        started = time.monotonic()
+        taken = await self.locks.acquire(self.shop, self.order_id, self.owner, self.lease_seconds)
+        self._renewed_at = started if taken else None
+        return taken
