@@ -34,6 +34,7 @@ from starlette.routing import Route
 from adapters.admin import reload_rules
 from adapters.api import ApiContext, api_routes, load_tokens
 from adapters.api.live_inventory import ShopifyInventory
+from adapters.events import EventOutbox, EventSender
 from adapters.handoffs.desk import HandOffDesk
 from adapters.handoffs.follow_up import HandOffFollowUp
 from adapters.intake import Intake
@@ -140,14 +141,12 @@ def create_app(
                         vendor_id, advice, reference=reference
                     ),
                 )
-            handoff_book = HandOffBook(sessions)
+            outbox = EventOutbox(sessions, enabled=settings.events_url is not None)
+            handoff_book = HandOffBook(sessions, events=outbox)
             follow_ups = None
             handoffs = None
             if any(store.stand_ins for store in by_domain.values()):
-                inventories = {domain: ShopifyInventory(client) for domain, client in clients.items()}
-                handoffs = HandOffDesk(
-                    tuple(by_domain.values()), book=handoff_book, gateways=gateways, inventories=inventories
-                )
+                handoffs = HandOffDesk(tuple(by_domain.values()), book=handoff_book, gateways=gateways)
                 follow_ups = HandOffFollowUp(book=handoff_book, gateways=gateways, inbox=inbox)
             outside = None
             if service is not None or handoffs is not None:
@@ -156,6 +155,7 @@ def create_app(
                 stores=gateways,
                 vendors=outside,
                 follow_ups=follow_ups,
+                events=outbox if settings.events_url is not None else None,
                 reservations=Reservations(sessions),
                 ruleset=lambda: runtime.ruleset,
                 inbox=inbox,
@@ -180,10 +180,20 @@ def create_app(
             if api_tokens is not None:  # without a tokens file /api/v1 answers 404, like the admin routes
                 inventory = {domain: ShopifyInventory(client) for domain, client in clients.items()}
                 context = ApiContext(sessions, api_tokens, gateways, inventory, notify=workers.notify)
-                api = api_routes(context)
+                api = api_routes(context, handoff_actions=follow_ups)
                 app.router.routes.append(api)
             workers.start()
             tasks: list[asyncio.Task[None]] = []
+            sender = None
+            if settings.events_url is not None and settings.events_secret is not None:
+                sender = EventSender(
+                    sessions,
+                    http,
+                    url=settings.events_url,
+                    secret=settings.events_secret.get_secret_value(),
+                    max_backoff_seconds=settings.events_max_backoff_seconds,
+                )
+                tasks.append(asyncio.create_task(sender.run(), name="outbound-events"))
             if stock is not None:
                 tasks.append(asyncio.create_task(stock.run(), name="vendor-stock-reconcile"))
             if service is not None:
@@ -213,6 +223,8 @@ def create_app(
                     await service.stop()
                 if stock is not None:
                     stock.stop()
+                if sender is not None:
+                    sender.stop()
                 for task in tasks:
                     task.cancel()
                     with contextlib.suppress(asyncio.CancelledError):

@@ -41,11 +41,13 @@ from adapters.delivery_steps import (
     settled_row,
 )
 from adapters.echoes import CAUSES, ECHO_TOPICS, fulfillment_order_ids, is_our_hold_echo
+from adapters.events_of import decision_event
 from adapters.order_lease import OrderLease
 from adapters.ports import HandOffFollowUps, StoreGateway, VendorDesk
 from adapters.shopify.outcomes import IntentOutcome, IntentResult
 from adapters.store import DecisionLog, Delivery, Inbox, OrderLocks, StoredIntent
 from adapters.store.decision_log import FINAL_INTENT_STATES
+from adapters.store.handoffs import EventPublisher
 from adapters.store.reservations import Allocation, Reservations, moves_units
 from engine import Decision, RuleSet, decide, decision_fingerprint
 from engine.intents import AddOrderTags, HandOff, SendPurchaseOrder, SetOrderMetafield
@@ -99,6 +101,7 @@ class OrderRouter:
         vendors: VendorDesk | None = None,
         reservations: Reservations | None = None,
         follow_ups: HandOffFollowUps | None = None,
+        events: EventPublisher | None = None,
     ) -> None:
         self._stores = stores
         self._ruleset = ruleset
@@ -110,6 +113,7 @@ class OrderRouter:
         self._vendors = vendors
         self._reservations = reservations
         self._follow_ups = follow_ups
+        self._events = events
         self._acting: tuple[RuleSet, frozenset[str]] | None = None
 
     def acts_on(self, topic: str) -> bool:
@@ -281,6 +285,10 @@ class OrderRouter:
             return Result("done", "state decided concurrently by another worker", order_id)
         if allocation is not None:
             await allocation.reserve(decision_id, decision, snapshot)
+        if self._events is not None:  # for the coordination service; with the decision where we can
+            await self._events.publish(
+                "decision.made", decision_event(decision_id, decision), session=session
+            )
         return decision, decision_id, snapshot
 
     async def _execute(

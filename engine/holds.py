@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from engine.allocation import CandidateCheck
 from engine.conditions import describe
 from engine.decision import FulfillmentOrderOutcome
-from engine.intents import HoldFulfillmentOrder, ReleaseHold, hold_handle
+from engine.intents import LINKED_ORDER_TAG, HoldFulfillmentOrder, ReleaseHold, hold_handle
 from engine.model import FulfillmentOrder, Hold
 from engine.ruleset_model import HoldFallback, HoldRule
 from engine.run import Run, fo_label
@@ -38,6 +38,8 @@ def skip(run: Run, fo: FulfillmentOrder, why: str) -> FulfillmentOrderOutcome:
 
 def screen(run: Run, fo: FulfillmentOrder) -> FulfillmentOrderOutcome | ToMatch:
     """A settled outcome (skip, or our fallback hold), or the fulfillment order to match."""
+    if LINKED_ORDER_TAG in run.snapshot.order.tags:
+        return skip(run, fo, "a linked order of a hand-off: it ships where the hand-off sent it")
     others = [hold for hold in fo.holds if not hold.held_by_us]
     if others:
         reasons = ", ".join(sorted({hold.reason for hold in others}))

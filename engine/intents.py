@@ -146,6 +146,8 @@ def hold_handle(reason: str) -> str:
 
 VENDOR_HOLD_HANDLE = f"{HOLD_HANDLE_PREFIX}.awaiting-vendor"
 HANDOFF_HOLD_HANDLE = f"{HOLD_HANDLE_PREFIX}.handed-off"
+# The tag of a linked order the engine creates in the fulfilling store of a hand-off.
+LINKED_ORDER_TAG = "routing-engine:linked-order"
 
 
 def is_our_hold_handle(handle: str | None) -> bool:

@@ -23,19 +23,19 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from adapters.api.live_inventory import ShopifyInventory
 from adapters.ports import HandOffStoreGateway, StoreGateway
 from adapters.settings import StandInConfig, StoreConfig
 from adapters.shopify.linked_orders import LinkedOrder, LinkOrigin
 from adapters.shopify.outcomes import IntentResult, already_done, applied, failed
+from adapters.shopify.snapshot import read_inventory
 from adapters.store.handoffs import HandOff as HandOffRecord
 from adapters.store.handoffs import HandOffBook, HandOffLine
-from engine.intents import HandOff, HoldFulfillmentOrder, LineQuantity, MoveFulfillmentOrder
+from engine.intents import LINKED_ORDER_TAG, HandOff, HoldFulfillmentOrder, LineQuantity, MoveFulfillmentOrder
 from engine.model import Snapshot, Vendor, VendorLine, VendorLineStatus
 
 logger = logging.getLogger(__name__)
 
-LINK_TAG = "routing-engine:linked-order"
+LINK_TAG = LINKED_ORDER_TAG  # the fulfilling store's rules leave the linked order where it is put
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,12 +61,10 @@ class HandOffDesk:
         *,
         book: HandOffBook,
         gateways: Mapping[str, HandOffStoreGateway],
-        inventories: Mapping[str, ShopifyInventory],
     ) -> None:
         self.configs = {store.domain: store for store in stores}
         self.book = book
         self.gateways = gateways
-        self.inventories = inventories
 
     def has_stand_ins(self, store: str) -> bool:
         config = self.configs.get(store)
@@ -129,11 +127,10 @@ class HandOffDesk:
             if line.sku and line.inventory_item_id
         }
         for stand_in in stand_ins:
-            reader = self.inventories.get(stand_in.fulfilling_store)
-            if reader is None or not items:
+            there_gateway = self.gateways.get(stand_in.fulfilling_store)
+            if there_gateway is None or not items:
                 continue
-            figures = await reader.available(sorted(items))
-            there = {f.sku: f.available for f in figures if f.location_id == stand_in.location_id}
+            there = await _available_at(there_gateway, sorted(items), stand_in.location_id)
             for sku, item in items.items():
                 inventory.setdefault(item, {})[stand_in.stand_in_id] = there.get(sku, 0)
             await self._keep_in_step(snapshot, stand_in, items, there)
@@ -276,3 +273,12 @@ def _lines(
                 )
             )
     return lines
+
+
+async def _available_at(gateway: HandOffStoreGateway, skus: list[str], location_id: str) -> dict[str, int]:
+    """`available` by SKU at one location of the other store, read now (its own credentials)."""
+    matches = await gateway.inventory_items_by_sku(skus)
+    if not matches.items:
+        return {}
+    levels = await read_inventory(gateway.client, list(matches.items.values()))  # type: ignore[attr-defined]
+    return {sku: levels.get(item, {}).get(location_id, 0) for sku, item in matches.items.items()}

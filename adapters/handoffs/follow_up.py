@@ -20,7 +20,7 @@ from typing import Any
 from adapters.ports import HandOffStoreGateway
 from adapters.store import Inbox
 from adapters.store.clock import utc_now
-from adapters.store.handoffs import HandOff, HandOffBook, Tracking
+from adapters.store.handoffs import HandOff, HandOffBook, HandOffTransition, Tracking
 from adapters.store.inbox import NewDelivery
 from engine.intents import HANDOFF_HOLD_HANDLE, ReleaseHold
 
@@ -52,7 +52,8 @@ class HandOffFollowUp:
                 numbers=tuple(str(n) for n in body.get("tracking_numbers") or ()),
                 urls=tuple(str(u) for u in body.get("tracking_urls") or ()),
             )
-            return await self.complete(handoff, tracking)
+            done = await self.complete(handoff, tracking)
+            return f"hand-off {handoff.id}: {done.status}, tracking {', '.join(tracking.numbers) or 'none'}"
         if topic == "orders/cancelled":
             order_id = _order_gid(body.get("admin_graphql_api_id") or body.get("id"))
             if order_id is None:
@@ -63,7 +64,7 @@ class HandOffFollowUp:
             return "; ".join(notes) or "no open hand-off of this order"
         return f"{topic}: nothing to do"
 
-    async def complete(self, handoff: HandOff, tracking: Tracking) -> str:
+    async def complete(self, handoff: HandOff, tracking: Tracking) -> HandOffTransition:
         """Copy the other store's shipment into the origin store and close the hand-off."""
         origin = self.gateways[handoff.origin_store]
         fo_id = handoff.origin_fulfillment_order_id
@@ -75,15 +76,14 @@ class HandOffFollowUp:
             )
         if fo is not None and fo.status not in ("CLOSED", "CANCELLED"):
             await origin.create_fulfillment(fo_id, (), tracking.company, tracking.numbers, tracking.urls)
-        moved = await self.book.complete(handoff.id, tracking)
-        return f"hand-off {handoff.id}: {moved.status}, tracking {', '.join(tracking.numbers) or 'none'}"
+        return await self.book.complete(handoff.id, tracking)
 
-    async def fail(self, handoff: HandOff, reason: str) -> str:
+    async def fail(self, handoff: HandOff, reason: str) -> HandOffTransition:
         """The other store cannot ship: fail the hand-off and decide the origin's order again."""
         moved = await self.book.fail(handoff.id, reason)
         if moved.applied:
             await self._redecide(handoff, "failed")
-        return f"hand-off {handoff.id}: {moved.status}"
+        return moved
 
     async def _cancel(self, handoff: HandOff) -> str:
         if handoff.linked_order_id is not None:
