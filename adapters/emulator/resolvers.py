@@ -15,6 +15,7 @@ from adapters.emulator.fulfillment_create import create_fulfillment, fulfillment
 from adapters.emulator.holds import hold_fulfillment_order, release_hold
 from adapters.emulator.idempotency import idempotency_key
 from adapters.emulator.ids import parse_gid
+from adapters.emulator.inventory_search import inventory_items_resolver
 from adapters.emulator.inventory_set import adjustment_group_view, set_quantities
 from adapters.emulator.metafields import add_tags, set_metafields
 from adapters.emulator.moves import move_fulfillment_order
@@ -220,6 +221,8 @@ def root_value(context: RequestContext) -> dict[str, Any]:
                 state, store, orderId, reason=reason, restock=restock, staff_note=staffNote
             ),
         ),
+        # The coordination API's inventory view (issue 5): items searched by SKU.
+        "inventoryItems": inventory_items_resolver(views, store),
     }
 
 
