@@ -46,6 +46,7 @@ from adapters.settings import ConfigurationError, Settings, StoreConfig, load_st
 from adapters.shopify.client import ShopifyClient
 from adapters.shopify.gateway import ShopifyGateway
 from adapters.sources import OutsideSources
+from adapters.state_changes import OrderWithdrawal, StateChanges, TopicHandlers
 from adapters.store import DecisionLog, Inbox, OrderLocks, create_engine, migrate, session_factory
 from adapters.store.handoffs import HandOffBook
 from adapters.store.reservations import Reservations
@@ -148,13 +149,20 @@ def create_app(
             if any(store.stand_ins for store in by_domain.values()):
                 handoffs = HandOffDesk(tuple(by_domain.values()), book=handoff_book, gateways=gateways)
                 follow_ups = HandOffFollowUp(book=handoff_book, gateways=gateways, inbox=inbox)
+            withdrawals: list[OrderWithdrawal] = [h for h in (follow_ups, service) if h is not None]
+            changes = TopicHandlers(
+                [
+                    StateChanges(log=log, inbox=inbox, withdrawals=withdrawals),
+                    *([follow_ups] if follow_ups else []),
+                ]
+            )
             outside = None
             if service is not None or handoffs is not None:
                 outside = OutsideSources(vendors=service.desk if service else None, handoffs=handoffs)
             router = OrderRouter(
                 stores=gateways,
                 vendors=outside,
-                follow_ups=follow_ups,
+                follow_ups=changes,
                 events=outbox if settings.events_url is not None else None,
                 reservations=Reservations(sessions),
                 ruleset=lambda: runtime.ruleset,

@@ -27,7 +27,7 @@ from engine.intents import HANDOFF_HOLD_HANDLE, ReleaseHold
 logger = logging.getLogger(__name__)
 
 ROUTING_COMPLETE = "fulfillment_orders/order_routing_complete"
-TOPICS = frozenset({"fulfillments/create", "orders/cancelled"})
+TOPICS = frozenset({"fulfillments/create"})  # orders/cancelled: `withdraw`, via adapters.state_changes
 
 
 class HandOffFollowUp:
@@ -54,15 +54,12 @@ class HandOffFollowUp:
             )
             done = await self.complete(handoff, tracking)
             return f"hand-off {handoff.id}: {done.status}, tracking {', '.join(tracking.numbers) or 'none'}"
-        if topic == "orders/cancelled":
-            order_id = _order_gid(body.get("admin_graphql_api_id") or body.get("id"))
-            if order_id is None:
-                return "orders/cancelled without an order id"
-            notes = [
-                await self._cancel(h) for h in await self.book.for_order(shop, order_id) if h.status == "open"
-            ]
-            return "; ".join(notes) or "no open hand-off of this order"
         return f"{topic}: nothing to do"
+
+    async def withdraw(self, shop: str, order_id: str) -> str:
+        """The origin's order was cancelled: cancel its open hand-offs and their linked orders."""
+        handoffs = await self.book.for_order(shop, order_id)
+        return "; ".join([await self._cancel(h) for h in handoffs if h.status == "open"])
 
     async def complete(self, handoff: HandOff, tracking: Tracking) -> HandOffTransition:
         """Copy the other store's shipment into the origin store and close the hand-off."""

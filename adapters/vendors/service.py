@@ -121,6 +121,20 @@ class VendorService:
             detail=None if delivery.delivered else f"not delivered: {delivery.error}",
         )
 
+    async def withdraw(self, shop: str, order_id: str) -> str:
+        """The order was cancelled: its open purchase orders are cancelled, with an 860 to the
+        vendors that want one for a PO they already have."""
+        notes = []
+        for po in await self.book.for_order(shop, order_id):
+            moved = await self.book.cancel(po.id, self._now(), "the order was cancelled in Shopify")
+            if not moved.applied:
+                continue
+            vendor = self.desk.vendors.get(po.vendor_id)
+            if vendor is not None and vendor.sends_cancellation and moved.previous != "draft":
+                await self._cancel(vendor, po)
+            notes.append(f"PO {po.po_number} to {po.vendor_id} cancelled")
+        return "; ".join(notes)
+
     # --- inbound ---------------------------------------------------------------------------------
 
     async def receive(self, vendor_id: str, text: str) -> InboundResult:
