@@ -24,6 +24,7 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
+from adapters.metrics import NO_METRICS, Metrics
 from adapters.shopify import sansio
 from adapters.shopify.documents import Document
 from adapters.shopify.errors import (
@@ -92,6 +93,7 @@ class ShopifyClient:
         sleep: Sleep = asyncio.sleep,
         random_fraction: Callable[[], float] = random.random,
         clock: Callable[[], float] = time.monotonic,
+        metrics: Metrics = NO_METRICS,
     ) -> None:
         self.shop_domain = shop_domain
         self.admin_api_url = admin_api_url
@@ -101,6 +103,7 @@ class ShopifyClient:
         self._sleep = sleep
         self._random = random_fraction
         self._clock = clock
+        self._metrics = metrics
         self.accounting = Accounting()
         self.throttle_status: ThrottleStatus | None = None
         self._throttle_seen_at = 0.0
@@ -117,9 +120,11 @@ class ShopifyClient:
             try:
                 response = await self._post(document, variables)
             except _NOT_SENT as exc:
+                self._metrics.shopify_unreachable(self.shop_domain, document.is_mutation)
                 await self._backoff_or_raise(attempts, f"{type(exc).__name__}", exc)
                 continue
             except _AMBIGUOUS as exc:
+                self._metrics.shopify_unreachable(self.shop_domain, document.is_mutation)
                 if document.is_mutation:
                     # It may have run: resending could apply it twice.
                     raise ShopifyUnavailable(
@@ -163,6 +168,7 @@ class ShopifyClient:
 
     def _record(self, document: Document, result: GraphQLResult) -> None:
         self.accounting.calls += 1
+        self._metrics.shopify_answered(self.shop_domain, document.is_mutation, result)
         cost = result.cost
         if cost is None:
             return
@@ -204,6 +210,7 @@ class ShopifyClient:
             return
         wait = (expected - available) / status.restore_rate
         self.accounting.pacing_waits += 1
+        self._metrics.throttle_waited(self.shop_domain, wait, reason="pacing")
         self.accounting.throttle_wait_seconds += wait
         logger.debug("%s: pacing %.2fs before %s", self.shop_domain, wait, document.name)
         await self._sleep(wait)
@@ -224,6 +231,7 @@ class ShopifyClient:
             )
         attempts.throttle_waited += wait
         self.accounting.throttle_waits += 1
+        self._metrics.throttle_waited(self.shop_domain, wait, reason="throttled")
         self.accounting.throttle_wait_seconds += wait
         logger.info("%s: throttled on %s, waiting %.2fs", self.shop_domain, document.name, wait)
         await self._sleep(wait)
