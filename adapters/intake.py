@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from adapters.metrics import NO_METRICS, Metrics
 from adapters.settings import StoreConfig
 from adapters.shopify.sansio import read_webhook_headers, verify_webhook
 from adapters.store import Inbox, NewDelivery
@@ -38,8 +39,16 @@ class Intake:
     max_body_bytes: int
     notify: Callable[[], None]
     processes: Callable[[str], bool] = lambda topic: True
+    metrics: Metrics = NO_METRICS
 
     async def handle(self, request: Request) -> Response:
+        """Answer one webhook (see the module docstring) and count the answer by topic and outcome."""
+        response = await self._receive(request)
+        topic = read_webhook_headers(request.headers).topic
+        self.metrics.webhook_answered(topic, response.status_code, duplicate=response is _DUPLICATE)
+        return response
+
+    async def _receive(self, request: Request) -> Response:
         try:
             raw = await _read_body(request, self.max_body_bytes)
         except BodyTooLarge:
