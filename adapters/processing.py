@@ -25,7 +25,7 @@ The steps, and why each is safe to repeat after a crash at any point:
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -60,6 +60,9 @@ ROUTING_COMPLETE = "fulfillment_orders/order_routing_complete"
 FINISHED_STATUSES = frozenset({"CLOSED", "CANCELLED", "INCOMPLETE"})
 
 Decide = Callable[[Snapshot, RuleSet], Decision]
+# A topic that only updates our own records (e.g. `inventory_levels/update` for the inventory view):
+# called with the shop and the payload, it says what it did; it starts no decision.
+TopicHandler = Callable[[str, Mapping[str, Any]], Awaitable[str]]
 
 
 def acts_on(topic: str, release_topics: frozenset[str] = frozenset()) -> bool:
@@ -102,6 +105,7 @@ class OrderRouter:
         reservations: Reservations | None = None,
         follow_ups: HandOffFollowUps | None = None,
         events: EventPublisher | None = None,
+        topic_handlers: Mapping[str, TopicHandler] | None = None,
     ) -> None:
         self._stores = stores
         self._ruleset = ruleset
@@ -114,6 +118,7 @@ class OrderRouter:
         self._reservations = reservations
         self._follow_ups = follow_ups
         self._events = events
+        self._handlers = dict(topic_handlers or {})
         self._acting: tuple[RuleSet, frozenset[str]] | None = None
 
     def acts_on(self, topic: str) -> bool:
@@ -126,15 +131,17 @@ class OrderRouter:
         if cached is None or cached[0] is not ruleset:
             release = ruleset.release_topics()
             follow = self._follow_ups.topics if self._follow_ups is not None else frozenset()
-            topics = frozenset(
-                {ROUTING_COMPLETE, *ECHO_TOPICS, *order_events.deciding_topics(release), *follow}
-            )
+            deciding = order_events.deciding_topics(release)
+            topics = frozenset({ROUTING_COMPLETE, *ECHO_TOPICS, *deciding, *follow, *self._handlers})
             cached = self._acting = (ruleset, topics)
         return topic in cached[1]
 
     async def process(self, delivery: Delivery, *, owner: str) -> Result:
         """Process one leased delivery; `owner` identifies the worker (and holds the order lock)."""
         body = json_object(delivery.body)
+        handler = self._handlers.get(delivery.topic)
+        if handler is not None:
+            return Result("done", await handler(delivery.shop, body))
         if self._follow_ups is not None and delivery.topic in self._follow_ups.topics:
             done = await self._follow_ups.on_webhook(delivery.shop, delivery.topic, body)
             return Result("done", done)
