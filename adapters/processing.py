@@ -44,6 +44,7 @@ from adapters.echoes import CAUSES, ECHO_TOPICS, fulfillment_order_ids, is_our_h
 from adapters.events_of import decision_event
 from adapters.order_lease import OrderLease
 from adapters.ports import HandOffFollowUps, StoreGateway, VendorDesk
+from adapters.shadow import ShadowMode
 from adapters.shopify.outcomes import IntentOutcome, IntentResult
 from adapters.store import DecisionLog, Delivery, Inbox, OrderLocks, StoredIntent
 from adapters.store.decision_log import FINAL_INTENT_STATES
@@ -106,6 +107,7 @@ class OrderRouter:
         follow_ups: HandOffFollowUps | None = None,
         events: EventPublisher | None = None,
         topic_handlers: Mapping[str, TopicHandler] | None = None,
+        shadow: ShadowMode | None = None,
     ) -> None:
         self._stores = stores
         self._ruleset = ruleset
@@ -119,6 +121,7 @@ class OrderRouter:
         self._follow_ups = follow_ups
         self._events = events
         self._handlers = dict(topic_handlers or {})
+        self._shadow = shadow
         self._acting: tuple[RuleSet, frozenset[str]] | None = None
 
     def acts_on(self, topic: str) -> bool:
@@ -252,6 +255,8 @@ class OrderRouter:
         if isinstance(recorded, Result):
             return recorded
         decision, decision_id, snapshot = recorded
+        if self._shadow is not None:  # shadow mode: the shadow rules decide the same input; never executed
+            await self._shadow.after_live(decision_id, decision, snapshot)
         logger.info(
             "decision %s shop=%s order=%s outcome=%s intents=%d webhook_id=%s",
             decision_id,

@@ -166,6 +166,9 @@ class Settings(BaseSettings):
             )
         return value
 
+    # Shadow mode (see adapters.shadow): a second rule set decides beside the live one, never writes.
+    shadow_rules_dir: Path | None = None
+
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     """Build Settings from the environment (or `environ`), translating errors to our own."""
