@@ -43,6 +43,7 @@ from adapters.reconcile import Reconciler
 from adapters.rule_check import RuleChecker
 from adapters.rule_reload import RuleReloader
 from adapters.settings import ConfigurationError, Settings, StoreConfig, load_stores
+from adapters.shadow import ShadowMode, load_shadow_rules
 from adapters.shopify.client import ShopifyClient
 from adapters.shopify.gateway import ShopifyGateway
 from adapters.sources import OutsideSources
@@ -50,6 +51,7 @@ from adapters.state_changes import OrderWithdrawal, StateChanges, TopicHandlers
 from adapters.store import DecisionLog, Inbox, OrderLocks, create_engine, migrate, session_factory
 from adapters.store.handoffs import HandOffBook
 from adapters.store.reservations import Reservations
+from adapters.store.shadow_decisions import ShadowDecisions
 from adapters.store.vendor_stock import VendorStockBook
 from adapters.vendors.config import VendorConfig, load_vendors
 from adapters.vendors.service import VendorService, vendor_routes
@@ -99,6 +101,8 @@ def create_app(
     by_domain = {store.domain: store for store in stores}
     checker = checker or RuleChecker(timeout_seconds=settings.rules_check_timeout_seconds)
     rules = RuleReloader.load(settings.rules_dir, checker)
+    shadow_dir = settings.shadow_rules_dir
+    shadow_rules = load_shadow_rules(shadow_dir, checker) if shadow_dir is not None else None
     vendors: tuple[VendorConfig, ...] = load_vendors(settings.vendors_file) if settings.vendors_file else ()
     running: list[VendorService] = []  # the vendor service while the app serves (inbound route)
     # Read before serving: a malformed tokens file stops start-up, like a malformed stores file.
@@ -170,6 +174,7 @@ def create_app(
                 locks=locks,
                 log=log,
                 lease_seconds=settings.lease_seconds,
+                shadow=None if shadow_rules is None else ShadowMode(shadow_rules, ShadowDecisions(sessions)),
             )
             workers = WorkerPool(
                 inbox=inbox,
@@ -204,6 +209,9 @@ def create_app(
                 tasks.append(asyncio.create_task(sender.run(), name="outbound-events"))
             if stock is not None:
                 tasks.append(asyncio.create_task(stock.run(), name="vendor-stock-reconcile"))
+            if shadow_rules is not None and settings.rules_poll_seconds > 0:
+                shadow_watch = shadow_rules.watch(settings.rules_poll_seconds)
+                tasks.append(asyncio.create_task(shadow_watch, name="shadow-rule-file-watch"))
             if service is not None:
                 service.notify = workers.notify
                 service.start()

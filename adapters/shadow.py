@@ -18,14 +18,17 @@ import json
 import logging
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
+from pathlib import Path
 from typing import Any, TextIO
 
 from adapters.decision_diff import Change, Placement, compare
+from adapters.rule_check import RuleChecker
+from adapters.rule_files import RuleFilesMissing
 from adapters.rule_reload import RuleReloader
 from adapters.settings import ConfigurationError, Settings
 from adapters.store import create_engine, migrate, session_factory
 from adapters.store.shadow_decisions import ShadowDecisions, ShadowRecord
-from engine import Decision, RuleSet, Snapshot, decide
+from engine import Decision, RuleSet, RuleSetError, Snapshot, decide
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +60,17 @@ class ShadowMode:
                 live.order_name or live.order_id,
                 len(changes),
             )
+
+
+def load_shadow_rules(directory: Path, checker: RuleChecker) -> RuleReloader:
+    """The shadow rule set, checked in a child like the live one; errors name ROUTING_SHADOW_RULES_DIR."""
+    try:
+        return RuleReloader.load(directory, checker)
+    except RuleFilesMissing as exc:
+        raise ConfigurationError(str(exc).replace("ROUTING_RULES_DIR", "ROUTING_SHADOW_RULES_DIR")) from None
+    except RuleSetError as exc:
+        why = f"ROUTING_SHADOW_RULES_DIR: {directory}: the rule files have errors:\n{exc}"
+        raise ConfigurationError(why) from None
 
 
 # --- the report -------------------------------------------------------------------------------
