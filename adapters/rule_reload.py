@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from adapters.metrics import NO_METRICS, Metrics
 from adapters.rule_check import CheckFailed, RuleChecker
 from adapters.rule_files import (
     accept_checked,
@@ -75,7 +76,13 @@ class RuleReloader:
     """Holds the serving rule set; `reload()` replaces it only with a checked one."""
 
     def __init__(
-        self, directory: Path, checker: RuleChecker, ruleset: RuleSet, *, clock: Clock = utc_now
+        self,
+        directory: Path,
+        checker: RuleChecker,
+        ruleset: RuleSet,
+        *,
+        clock: Clock = utc_now,
+        metrics: Metrics = NO_METRICS,
     ) -> None:
         self.directory = directory
         self.checker = checker
@@ -83,14 +90,18 @@ class RuleReloader:
         self.loaded_at = clock()
         self.rejection: Rejection | None = None
         self._clock = clock
+        self.metrics = metrics
         self._lock = asyncio.Lock()
         self._seen = rule_files_signature(directory)
 
     @classmethod
-    def load(cls, directory: Path, checker: RuleChecker, *, clock: Clock = utc_now) -> RuleReloader:
+    def load(
+        cls, directory: Path, checker: RuleChecker, *, clock: Clock = utc_now, metrics: Metrics = NO_METRICS
+    ) -> RuleReloader:
         """The start-up load, checked in a child like any reload; raises when it fails."""
         seen = rule_files_signature(directory)  # taken first: an edit during the load is seen later
-        reloader = cls(directory, checker, load_checked_ruleset(directory, checker), clock=clock)
+        ruleset = load_checked_ruleset(directory, checker)
+        reloader = cls(directory, checker, ruleset, clock=clock, metrics=metrics)
         reloader._seen = seen
         return reloader
 
@@ -115,8 +126,10 @@ class RuleReloader:
             self.ruleset, self.loaded_at, self.rejection = ruleset, self._clock(), None
             if ruleset.version == previous:
                 logger.info("rule files re-read (%s): rule set %s unchanged", trigger, previous)
+                self.metrics.rules_reloaded("unchanged")
                 return ReloadReport("unchanged", previous, previous)
             logger.info("rule set %s replaces %s (%s)", ruleset.version, previous, trigger)
+            self.metrics.rules_reloaded("reloaded")
             return ReloadReport("reloaded", previous, ruleset.version)
 
     async def watch(self, interval_seconds: float) -> None:
@@ -147,6 +160,7 @@ class RuleReloader:
 
     def _reject(self, trigger: str, digest: str, reason: str, issues: tuple[RuleIssue, ...]) -> ReloadReport:
         self.rejection = Rejection(digest, self._clock(), reason, issues)
+        self.metrics.rules_reloaded("rejected")
         logger.warning(
             "rule files %s rejected (%s), %s keeps serving: %s",
             digest,
