@@ -168,6 +168,11 @@ class Settings(BaseSettings):
 
     # Shadow mode (see adapters.shadow): a second rule set decides beside the live one, never writes.
     shadow_rules_dir: Path | None = None
+    # The inventory view of the API (see adapters.inventory_keeper): how often the SKUs it holds are
+    # read again (0 turns the re-reads off; webhooks still update it), and the age past which a
+    # cached figure is marked stale.
+    inventory_refresh_seconds: float = Field(default=300.0, ge=0)
+    inventory_stale_seconds: float = Field(default=900.0, gt=0)
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
