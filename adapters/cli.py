@@ -102,6 +102,23 @@ def _parser() -> argparse.ArgumentParser:
     simulate.add_argument("--json", action="store_true", help="print the decision as JSON")
     simulate.set_defaults(run=_simulate, default_log_level="warning")
 
+    replay = commands.add_parser(
+        "replay", help="re-decide stored decisions with another rule set, offline; write a diff report"
+    )
+    replay.add_argument("--since", required=True, metavar="DATE", help="YYYY-MM-DD or ISO time (UTC)")
+    replay.add_argument("--until", metavar="DATE", help="up to and including this day (default: now)")
+    replay.add_argument("--store", metavar="DOMAIN", help="only this store's decisions")
+    replay.add_argument("--rules", required=True, type=Path, metavar="DIR", help="the rule set to try")
+    replay.add_argument("--out", type=Path, default=Path("replay-report"), help="writes OUT.md and OUT.html")
+    replay.set_defaults(run=_replay, default_log_level="warning")
+
+    shadow = commands.add_parser("shadow", help="shadow mode: where the shadow rule set disagrees")
+    shadow_commands = shadow.add_subparsers(required=True, metavar="SHADOW_COMMAND")
+    shadow_report = shadow_commands.add_parser("report", help="list the disagreements and why")
+    shadow_report.add_argument("--since", metavar="DATE", help="YYYY-MM-DD or ISO time (UTC)")
+    shadow_report.add_argument("--json", action="store_true", help="print them as JSON")
+    shadow_report.set_defaults(run=_shadow_report, default_log_level="warning")
+
     deadletters = commands.add_parser(
         "deadletters", help="the deliveries that failed for good (kept with the reason): list, retry"
     )
@@ -240,6 +257,28 @@ def _simulate(args: argparse.Namespace) -> int:
     else:
         snapshot = read_snapshot_file(args.snapshot)
     return simulate(snapshot, settings=settings, rules_dir=args.rules, as_json=args.json, out=sys.stdout)
+
+
+def _replay(args: argparse.Namespace) -> int:
+    from adapters.replay import run_replay
+
+    return run_replay(
+        load_settings(),
+        since=args.since,
+        until=args.until,
+        store=args.store,
+        rules_dir=args.rules,
+        out=args.out,
+        stdout=sys.stdout,
+        stderr=sys.stderr,
+    )
+
+
+def _shadow_report(args: argparse.Namespace) -> int:
+    from adapters.shadow import parse_since, report
+
+    since = None if args.since is None else parse_since(args.since, "--since")
+    return report(load_settings(), since=since, as_json=args.json, out=sys.stdout)
 
 
 if __name__ == "__main__":
