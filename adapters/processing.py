@@ -42,6 +42,7 @@ from adapters.delivery_steps import (
 )
 from adapters.echoes import CAUSES, ECHO_TOPICS, fulfillment_order_ids, is_our_hold_echo
 from adapters.events_of import decision_event
+from adapters.metrics import NO_METRICS, Metrics
 from adapters.order_lease import OrderLease
 from adapters.ports import HandOffFollowUps, StoreGateway, VendorDesk
 from adapters.shadow import ShadowMode
@@ -108,6 +109,7 @@ class OrderRouter:
         events: EventPublisher | None = None,
         topic_handlers: Mapping[str, TopicHandler] | None = None,
         shadow: ShadowMode | None = None,
+        metrics: Metrics = NO_METRICS,
     ) -> None:
         self._stores = stores
         self._ruleset = ruleset
@@ -122,6 +124,7 @@ class OrderRouter:
         self._events = events
         self._handlers = dict(topic_handlers or {})
         self._shadow = shadow
+        self._metrics = metrics
         self._acting: tuple[RuleSet, frozenset[str]] | None = None
 
     def acts_on(self, topic: str) -> bool:
@@ -266,6 +269,7 @@ class OrderRouter:
             len(decision.intents),
             delivery.webhook_id,
         )
+        self._metrics.decision_made(decision)
         state = await self._execute(decision_id, gateway, lock, snapshot=snapshot)
         return Result("done", f"decision {decision_id}: {decision.outcome}, {state}", order_id, decision_id)
 
@@ -334,6 +338,7 @@ class OrderRouter:
             )
             fresh = snapshot if first_try else None
             if not await lock.renew():
+                self._metrics.lease_taken_over("order")
                 await self._log.advance(settled=written)
                 raise RetryLater(f"lost the lock on order {lock.order_id}; another worker took over")
             if fresh is None and decided_on is None:
