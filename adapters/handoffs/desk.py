@@ -23,6 +23,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from adapters.outside_moves import move_to
 from adapters.ports import HandOffStoreGateway, StoreGateway
 from adapters.settings import StandInConfig, StoreConfig
 from adapters.shopify.linked_orders import LinkedOrder, LinkOrigin
@@ -30,7 +31,7 @@ from adapters.shopify.outcomes import IntentResult, already_done, applied, faile
 from adapters.shopify.snapshot import read_inventory
 from adapters.store.handoffs import HandOff as HandOffRecord
 from adapters.store.handoffs import HandOffBook, HandOffLine
-from engine.intents import LINKED_ORDER_TAG, HandOff, HoldFulfillmentOrder, LineQuantity, MoveFulfillmentOrder
+from engine.intents import LINKED_ORDER_TAG, HandOff, HoldFulfillmentOrder
 from engine.model import Snapshot, Vendor, VendorLine, VendorLineStatus
 
 logger = logging.getLogger(__name__)
@@ -176,23 +177,18 @@ class HandOffDesk:
         there = self.gateways.get(intent.fulfilling_store)
         if there is None:
             return failed(f"store {intent.fulfilling_store} is not configured; cannot hand off to it")
-        at_stand_in = intent.fulfillment_order_id
-        if intent.from_location_id != intent.stand_in_location_id:
-            move = MoveFulfillmentOrder(
-                fulfillment_order_id=intent.fulfillment_order_id,
-                from_location_id=intent.from_location_id,
-                to_location_id=intent.stand_in_location_id,
-                lines=()
-                if intent.whole
-                else tuple(LineQuantity(id=i.id, quantity=i.quantity) for i in intent.lines),
-            )
-            moved = await gateway.apply(move, snapshot=snapshot, decided_on=decided_on)
-            if moved.outcome.value == "failed":
-                return failed(
-                    f"hand-off to {intent.fulfilling_store} not made: the move failed: {moved.detail}"
-                )
-            carved = moved.created_ids[0] if not intent.whole and moved.created_ids else None
-            at_stand_in = moved.new_ids.get(intent.fulfillment_order_id) or carved or at_stand_in
+        at_stand_in = await move_to(
+            gateway,
+            fulfillment_order_id=intent.fulfillment_order_id,
+            from_location_id=intent.from_location_id,
+            to_location_id=intent.stand_in_location_id,
+            whole=intent.whole,
+            lines=intent.lines,
+            snapshot=snapshot,
+            decided_on=decided_on,
+        )
+        if isinstance(at_stand_in, IntentResult):
+            return failed(f"no hand-off to {intent.fulfilling_store}: the move failed: {at_stand_in.detail}")
         opened = await self.book.open(
             decision_id=key,
             origin_store=seen.store,

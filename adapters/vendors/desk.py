@@ -26,6 +26,7 @@ from adapters.edi.envelope import ControlNumbers as X12Numbers
 from adapters.edi.envelope import Envelope, Party
 from adapters.edi.purchase_order import PurchaseOrder, PurchaseOrderLine, ShipTo, write_850
 from adapters.edi.transport import Transport
+from adapters.outside_moves import move_to
 from adapters.ports import StoreGateway, VendorStoreGateway
 from adapters.shopify.outcomes import IntentOutcome, IntentResult, already_done, applied, failed
 from adapters.store import Inbox
@@ -35,7 +36,7 @@ from adapters.store.inbox import NewDelivery
 from adapters.store.purchase_orders import PurchaseOrderBook
 from adapters.vendors.config import VendorConfig
 from adapters.vendors.standing import vendor_lines, vendors_of
-from engine.intents import HoldFulfillmentOrder, LineQuantity, MoveFulfillmentOrder, SendPurchaseOrder
+from engine.intents import HoldFulfillmentOrder, SendPurchaseOrder
 from engine.model import Snapshot
 
 logger = logging.getLogger(__name__)
@@ -155,24 +156,21 @@ class VendorDesk:
         po: PurchaseOrderRecord,
     ) -> tuple[str, datetime] | IntentResult:
         """Move the lines to the vendor and hold them; the fulfillment order there and the deadline."""
-        vendor_fo = po.vendor_fulfillment_order_id or intent.fulfillment_order_id
-        if po.vendor_fulfillment_order_id is None and intent.from_location_id != intent.to_location_id:
-            move = MoveFulfillmentOrder(
+        vendor_fo = po.vendor_fulfillment_order_id
+        if vendor_fo is None:
+            moved = await move_to(
+                gateway,
                 fulfillment_order_id=intent.fulfillment_order_id,
                 from_location_id=intent.from_location_id,
                 to_location_id=intent.to_location_id,
-                lines=()
-                if intent.whole
-                else tuple(LineQuantity(id=i.id, quantity=i.quantity) for i in intent.lines),
+                whole=intent.whole,
+                lines=intent.lines,
+                snapshot=snapshot,
+                decided_on=decided_on,
             )
-            moved = await gateway.apply(move, snapshot=snapshot, decided_on=decided_on)
-            if moved.outcome is IntentOutcome.FAILED:
+            if isinstance(moved, IntentResult):
                 return failed(f"PO {po.po_number} withdrawn: the move failed: {moved.detail}")
-            vendor_fo = moved.new_ids.get(intent.fulfillment_order_id) or (
-                moved.created_ids[0]
-                if not intent.whole and moved.created_ids
-                else intent.fulfillment_order_id
-            )
+            vendor_fo = moved
         await self.book.record_move(po.id, vendor_fo)
         due = self._now() + self.vendors[intent.vendor_id].window
         hold = HoldFulfillmentOrder(
