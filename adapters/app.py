@@ -33,11 +33,14 @@ from starlette.routing import Route
 
 from adapters.admin import reload_rules
 from adapters.api import ApiContext, api_routes, load_tokens
+from adapters.api.cached_inventory import CachedInventory
 from adapters.api.live_inventory import ShopifyInventory
 from adapters.events import EventOutbox, EventSender
 from adapters.handoffs.desk import HandOffDesk
 from adapters.handoffs.follow_up import HandOffFollowUp
 from adapters.intake import Intake
+from adapters.inventory_keeper import InventoryKeeper
+from adapters.metrics import Metrics
 from adapters.processing import OrderRouter
 from adapters.reconcile import Reconciler
 from adapters.rule_check import RuleChecker
@@ -50,6 +53,7 @@ from adapters.sources import OutsideSources
 from adapters.state_changes import OrderWithdrawal, StateChanges, TopicHandlers
 from adapters.store import DecisionLog, Inbox, OrderLocks, create_engine, migrate, session_factory
 from adapters.store.handoffs import HandOffBook
+from adapters.store.inventory_view import InventoryView
 from adapters.store.reservations import Reservations
 from adapters.store.shadow_decisions import ShadowDecisions
 from adapters.store.vendor_stock import VendorStockBook
@@ -100,7 +104,8 @@ def create_app(
         stores = load_stores(settings.stores_file)
     by_domain = {store.domain: store for store in stores}
     checker = checker or RuleChecker(timeout_seconds=settings.rules_check_timeout_seconds)
-    rules = RuleReloader.load(settings.rules_dir, checker)
+    metrics = Metrics()  # this app's own registry, served at /metrics
+    rules = RuleReloader.load(settings.rules_dir, checker, metrics=metrics)
     shadow_dir = settings.shadow_rules_dir
     shadow_rules = load_shadow_rules(shadow_dir, checker) if shadow_dir is not None else None
     vendors: tuple[VendorConfig, ...] = load_vendors(settings.vendors_file) if settings.vendors_file else ()
@@ -114,6 +119,7 @@ def create_app(
         database = create_engine(settings.database_url)
         await migrate(database)
         sessions = session_factory(database)
+        metrics.read_from(sessions)
         inbox, log, locks = Inbox(sessions), DecisionLog(sessions), OrderLocks(sessions)
         timeout = httpx.Timeout(settings.shopify_timeout_seconds, connect=5.0)
         async with httpx.AsyncClient(timeout=timeout) as http:
@@ -123,6 +129,7 @@ def create_app(
                     shop_domain=domain,
                     admin_api_url=store.graphql_url(settings.api_version),
                     access_token=store.access_token,
+                    metrics=metrics,
                 )
                 for domain, store in by_domain.items()
             }
@@ -160,6 +167,12 @@ def create_app(
                     *([follow_ups] if follow_ups else []),
                 ]
             )
+            # The API's inventory view, kept fresh by inventory_levels/update and periodic re-reads.
+            keeper = InventoryKeeper(
+                InventoryView(sessions),
+                {domain: ShopifyInventory(client) for domain, client in clients.items()},
+                refresh_seconds=settings.inventory_refresh_seconds,
+            )
             outside = None
             if service is not None or handoffs is not None:
                 outside = OutsideSources(vendors=service.desk if service else None, handoffs=handoffs)
@@ -174,7 +187,9 @@ def create_app(
                 locks=locks,
                 log=log,
                 lease_seconds=settings.lease_seconds,
+                metrics=metrics,
                 shadow=None if shadow_rules is None else ShadowMode(shadow_rules, ShadowDecisions(sessions)),
+                topic_handlers=keeper.topic_handlers,
             )
             workers = WorkerPool(
                 inbox=inbox,
@@ -187,12 +202,24 @@ def create_app(
             runtime = Runtime(settings, by_domain, database, inbox, log, rules, workers, clients, service)
             app.state.runtime = runtime
             app.state.intake = Intake(
-                inbox, by_domain, settings.max_webhook_bytes, workers.notify, processes=router.acts_on
+                inbox,
+                by_domain,
+                settings.max_webhook_bytes,
+                workers.notify,
+                processes=router.acts_on,
+                metrics=metrics,
             )
             api = None
             if api_tokens is not None:  # without a tokens file /api/v1 answers 404, like the admin routes
-                inventory = {domain: ShopifyInventory(client) for domain, client in clients.items()}
-                context = ApiContext(sessions, api_tokens, gateways, inventory, notify=workers.notify)
+                inventory = {domain: CachedInventory(domain, keeper) for domain in clients}
+                context = ApiContext(
+                    sessions,
+                    api_tokens,
+                    gateways,
+                    inventory,
+                    notify=workers.notify,
+                    stale_seconds=settings.inventory_stale_seconds,
+                )
                 api = api_routes(context, handoff_actions=follow_ups)
                 app.router.routes.append(api)
             workers.start()
@@ -209,6 +236,8 @@ def create_app(
                 tasks.append(asyncio.create_task(sender.run(), name="outbound-events"))
             if stock is not None:
                 tasks.append(asyncio.create_task(stock.run(), name="vendor-stock-reconcile"))
+            if api is not None and settings.inventory_refresh_seconds > 0:
+                tasks.append(asyncio.create_task(keeper.run(), name="inventory-view-refresh"))
             if shadow_rules is not None and settings.rules_poll_seconds > 0:
                 shadow_watch = shadow_rules.watch(settings.rules_poll_seconds)
                 tasks.append(asyncio.create_task(shadow_watch, name="shadow-rule-file-watch"))
@@ -241,6 +270,7 @@ def create_app(
                     stock.stop()
                 if sender is not None:
                     sender.stop()
+                keeper.stop()
                 for task in tasks:
                     task.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
@@ -265,6 +295,7 @@ def create_app(
             Route("/webhooks/shopify", _webhook, methods=["POST"]),
             Route("/healthz", _healthz, methods=["GET"]),
             Route("/readyz", _readyz, methods=["GET"]),
+            metrics.route(),
             Route("/admin/rules/reload", reload_rules, methods=["POST"]),
             *(vendor_routes(vendors, lambda: running[0] if running else None) if vendors else []),
         ],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Literal, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -32,6 +32,7 @@ class InventoryFigure:
     location_name: str
     available: int
     read_at: datetime
+    source: Literal["live", "cache"] = "live"  # cache: from the inventory view
 
 
 class InventoryReader(Protocol):
@@ -48,6 +49,7 @@ class ApiContext:
 
     `orders` and `inventory` are keyed by shop domain; the configured stores are the keys of
     `orders`. `notify` wakes the workers after a delivery is stored (the pool's `notify`).
+    `stale_seconds`: a cached inventory figure older than this is marked `stale`.
     """
 
     sessions: async_sessionmaker[AsyncSession]
@@ -56,6 +58,7 @@ class ApiContext:
     inventory: Mapping[str, InventoryReader]
     notify: Callable[[], None] = field(default=lambda: None)
     clock: Clock = utc_now
+    stale_seconds: float | None = None
 
     @property
     def stores(self) -> list[str]:

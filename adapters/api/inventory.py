@@ -1,9 +1,10 @@
 """`GET /api/v1/inventory?sku=A&sku=B` (inventory:read): stock per SKU, store and location.
 
-Each figure carries `read_at` and `age_seconds` and its `source`: today every figure is read live
-through each store's `InventoryReader` (age ≈ 0); a cached inventory view kept fresh by webhooks
-(issue 5, item 1) can answer the same shape with older figures and `source: "cache"`. A store
-that cannot be read is listed under `unavailable` and the others still answer.
+Each figure carries `read_at`, `age_seconds`, its `source` and `stale`: `live` figures are read
+now through the store's `InventoryReader`; `cache` figures come from the inventory view (kept fresh
+by webhooks and re-reads, see `adapters.api.cached_inventory`), `stale` when older than the
+context's `stale_seconds`. A store that cannot be read is listed under `unavailable` and the others
+still answer.
 """
 
 from __future__ import annotations
@@ -55,7 +56,8 @@ def inventory_routes(context: ApiContext) -> list[Route]:
                 continue
             for sku in skus:
                 figures = [f for f in read if f.sku == sku]
-                by_sku[sku].append({"store": store, "locations": [_figure(f, now) for f in figures]})
+                located = [_figure(f, now, context.stale_seconds) for f in figures]
+                by_sku[sku].append({"store": store, "locations": located})
         body = {
             "skus": [{"sku": sku, "stores": entries} for sku, entries in by_sku.items()],
             "unavailable": unavailable,
@@ -86,13 +88,15 @@ async def _read(context: ApiContext, store: str, skus: list[str]) -> list[Invent
         return f"reading the store's inventory from Shopify failed ({type(exc).__name__}); try again later"
 
 
-def _figure(figure: InventoryFigure, now: datetime) -> dict[str, Any]:
+def _figure(figure: InventoryFigure, now: datetime, stale_seconds: float | None) -> dict[str, Any]:
+    age = max(0.0, (now - figure.read_at).total_seconds())
     return {
         "location_id": figure.location_id,
         "location_name": figure.location_name,
         "inventory_item_id": figure.inventory_item_id,
         "available": figure.available,
         "read_at": figure.read_at.isoformat(),
-        "age_seconds": round(max(0.0, (now - figure.read_at).total_seconds()), 3),
-        "source": "live",
+        "age_seconds": round(age, 3),
+        "source": figure.source,
+        "stale": figure.source == "cache" and stale_seconds is not None and age > stale_seconds,
     }

@@ -202,6 +202,10 @@ _SCHEMAS: dict[str, Schema] = {
             "source": _string(
                 "live: read now from Shopify; cache: from the inventory view.", enum=["live", "cache"]
             ),
+            "stale": {
+                "type": "boolean",
+                "description": "A cached figure older than ROUTING_INVENTORY_STALE_SECONDS (live: false).",
+            },
         }
     ),
     "Inventory": _object(
