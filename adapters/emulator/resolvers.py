@@ -9,6 +9,12 @@ from typing import Any
 
 from graphql import GraphQLError
 
+from adapters.emulator.app_installation import (
+    create_subscription,
+    installation_view,
+    subscription_view,
+    subscriptions_resolver,
+)
 from adapters.emulator.connections import connection
 from adapters.emulator.fulfillment import FulfillmentOrder
 from adapters.emulator.fulfillment_create import create_fulfillment, fulfillment_view
@@ -88,6 +94,7 @@ def _payload(views: Views, outcome: Outcome) -> View:
         "order": views.order,
         "job": lambda job: job,
         "orderCancelUserErrors": lambda error: error.as_dict(),
+        "webhookSubscription": subscription_view,
     }
     payload: View = {"userErrors": [e.as_dict() for e in outcome.user_errors]}
     for name, value in outcome.objects.items():
@@ -220,6 +227,13 @@ def root_value(context: RequestContext) -> dict[str, Any]:
             lambda orderId, reason, restock, staffNote=None, **_: cancel_order(
                 state, store, orderId, reason=reason, restock=restock, staff_note=staffNote
             ),
+        ),
+        # App setup (`routing-engine shopify subscribe` / `doctor`).
+        "currentAppInstallation": lambda info: installation_view(state, store),
+        "webhookSubscriptions": subscriptions_resolver(state, store),
+        "webhookSubscriptionCreate": mutation(
+            "webhookSubscriptionCreate",
+            lambda topic, webhookSubscription: create_subscription(state, store, topic, webhookSubscription),
         ),
         # The coordination API's inventory view (issue 5): items searched by SKU.
         "inventoryItems": inventory_items_resolver(views, store),

@@ -97,6 +97,10 @@ ORDER_CANCEL = load("order_cancel.graphql")
 LINKED_ORDER = load("linked_order.graphql")
 LINKED_ORDERS_BY_TAG = load("linked_orders_by_tag.graphql")
 LINKED_ORDER_FULFILLMENTS = load("linked_order_fulfillments.graphql")
+# App setup (`routing-engine shopify subscribe` / `doctor`).
+APP_INSTALLATION = load("app_installation.graphql")
+WEBHOOK_SUBSCRIPTIONS = load("webhook_subscriptions.graphql")
+WEBHOOK_SUBSCRIPTION_CREATE = load("webhook_subscription_create.graphql")
 
 ALL: tuple[Document, ...] = (
     SNAPSHOT,
@@ -126,4 +130,7 @@ ALL: tuple[Document, ...] = (
     LINKED_ORDER,
     LINKED_ORDERS_BY_TAG,
     LINKED_ORDER_FULFILLMENTS,
+    APP_INSTALLATION,
+    WEBHOOK_SUBSCRIPTIONS,
+    WEBHOOK_SUBSCRIPTION_CREATE,
 )

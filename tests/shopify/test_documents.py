@@ -46,6 +46,7 @@ def test_documents_are_named_and_unique() -> None:
         "RoutingInventorySetQuantities",
         "RoutingOrderCreate",
         "RoutingOrderCancel",
+        "RoutingWebhookSubscriptionCreate",
     }
 
 
