@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -173,6 +173,8 @@ class Settings(BaseSettings):
     # cached figure is marked stale.
     inventory_refresh_seconds: float = Field(default=300.0, ge=0)
     inventory_stale_seconds: float = Field(default=900.0, gt=0)
+    # Log lines (see adapters.logs): JSON, text, or auto (text when stderr is a terminal, else JSON).
+    log_format: Literal["json", "text", "auto"] = "auto"
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
@@ -190,24 +192,34 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         raise ConfigurationError(_describe(exc, prefix="ROUTING_")) from None
 
 
-def load_stores(path: Path) -> tuple[StoreConfig, ...]:
-    """Read the stores file (TOML, one `[[stores]]` table per shop)."""
+def read_tables(path: Path, *, key: str, variable: str, hint: str) -> list[Any]:
+    """The `[[key]]` tables of a TOML configuration file; errors name the variable, the file and
+    what to write (the stores, vendors and API tokens files all read this way)."""
+    where = f"{variable}: {path}"
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigurationError(
-            f"ROUTING_STORES_FILE: {path} does not exist; create it or point the variable elsewhere"
+            f"{where} does not exist; create it or point the variable elsewhere"
         ) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigurationError(f"ROUTING_STORES_FILE: {path} is not valid TOML: {exc}") from None
-    unknown = set(raw) - {"stores"}
+        raise ConfigurationError(f"{where} is not valid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigurationError(f"{where} is not UTF-8 text; save it as UTF-8") from None
+    unknown = sorted(set(raw) - {key})
     if unknown:
-        raise ConfigurationError(
-            f"{path}: unknown top-level key(s) {sorted(unknown)}; only [[stores]] tables"
-        )
-    tables = raw.get("stores")
+        raise ConfigurationError(f"{path}: unknown top-level key(s) {unknown}; only [[{key}]] tables")
+    tables = raw.get(key)
     if not isinstance(tables, list) or not tables:
-        raise ConfigurationError(f"{path}: no [[stores]] table; add one per shop (domain, access_token, …)")
+        raise ConfigurationError(f"{path}: no [[{key}]] table; {hint}")
+    return tables
+
+
+def load_stores(path: Path) -> tuple[StoreConfig, ...]:
+    """Read the stores file (TOML, one `[[stores]]` table per shop)."""
+    tables = read_tables(
+        path, key="stores", variable="ROUTING_STORES_FILE", hint="add one per shop (domain, access_token, …)"
+    )
     stores = []
     for index, table in enumerate(tables):
         try:

@@ -18,13 +18,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-import tomllib
 from collections.abc import Collection, Iterable
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
-from adapters.settings import ConfigurationError
+from adapters.settings import ConfigurationError, read_tables
 
 MIN_TOKEN_LENGTH = 32
 SCOPES = frozenset(
@@ -125,23 +124,8 @@ def _digest(secret: str) -> bytes:
 
 def load_tokens(path: Path, *, known_stores: Collection[str] | None = None) -> ApiTokens:
     """Read the tokens file; `known_stores` (the configured shops) catches a mistyped store."""
-    where = f"ROUTING_API_TOKENS_FILE: {path}"
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigurationError(
-            f"{where} does not exist; create it or point the variable elsewhere"
-        ) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigurationError(f"{where} is not valid TOML: {exc}") from None
-    except UnicodeDecodeError:
-        raise ConfigurationError(f"{where} is not UTF-8 text; save it as UTF-8") from None
-    unknown = sorted(set(raw) - {"tokens"})
-    if unknown:
-        raise ConfigurationError(f"{path}: unknown top-level key(s) {unknown}; only [[tokens]] tables")
-    tables = raw.get("tokens")
-    if not isinstance(tables, list) or not tables:
-        raise ConfigurationError(f"{path}: no [[tokens]] table; add one per caller (name, token, scopes)")
+    hint = "add one per caller (name, token, scopes)"
+    tables = read_tables(path, key="tokens", variable="ROUTING_API_TOKENS_FILE", hint=hint)
     tokens: list[ApiToken] = []
     for index, table in enumerate(tables):
         try:

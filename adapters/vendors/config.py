@@ -8,7 +8,6 @@ TOML, one `[[vendors]]` table per vendor (see `fixtures/vendors/acme-and-globex.
 from __future__ import annotations
 
 import re
-import tomllib
 from bisect import bisect_left
 from datetime import timedelta
 from decimal import Decimal
@@ -26,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from adapters.settings import ConfigurationError
+from adapters.settings import ConfigurationError, read_tables
 
 MIN_INBOUND_TOKEN_LENGTH = 16
 SetCode = Literal["850", "855", "856", "997", "846", "860"]
@@ -253,22 +252,8 @@ class VendorConfig(_Strict):
 
 def load_vendors(path: Path) -> tuple[VendorConfig, ...]:
     """Read the vendors file (TOML, one `[[vendors]]` table per vendor)."""
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigurationError(
-            f"ROUTING_VENDORS_FILE: {path} does not exist; create it or point the variable elsewhere"
-        ) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigurationError(f"ROUTING_VENDORS_FILE: {path} is not valid TOML: {exc}") from None
-    unknown = set(raw) - {"vendors"}
-    if unknown:
-        raise ConfigurationError(
-            f"{path}: unknown top-level key(s) {sorted(unknown)}; only [[vendors]] tables"
-        )
-    tables = raw.get("vendors")
-    if not isinstance(tables, list) or not tables:
-        raise ConfigurationError(f"{path}: no [[vendors]] table; add one per vendor (id, name, isa_id, …)")
+    hint = "add one per vendor (id, name, isa_id, …)"
+    tables = read_tables(path, key="vendors", variable="ROUTING_VENDORS_FILE", hint=hint)
     vendors = []
     for index, table in enumerate(tables):
         try:
