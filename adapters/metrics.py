@@ -17,7 +17,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Literal, get_args
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge
+from prometheus_client.exposition import choose_encoder
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
@@ -35,7 +36,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 ReloadResult = Literal["reloaded", "unchanged", "rejected"]
-Lease = Literal["order", "delivery"]
+# An order lease found taken mid-decision. A delivery lease is not counted: the worker cannot tell
+# a takeover from its own finish (both leave it unowned) without a change to the inbox.
+Lease = Literal["order"]
 # Answers before the signature is checked carry no trustworthy topic: a header an unsigned
 # request chose must not create series (anyone could grow the registry without bound).
 UNVERIFIED = "unverified"
@@ -82,7 +85,7 @@ class Metrics:
         )
         self.lease_takeovers = Counter(
             "routing_lease_takeovers",
-            "Leases another worker took over while ours was still at work, by lease (order, delivery)",
+            "Leases another worker took over while ours was still at work, by lease (order)",
             ["lease"],
             registry=r,
         )
@@ -169,23 +172,13 @@ class Metrics:
 
     async def _read(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         async with sessions() as session:
-            states = dict(
-                (await session.execute(select(DeliveryRow.state, func.count()).group_by(DeliveryRow.state)))
-                .tuples()
-                .all()
-            )
+            by_state = select(DeliveryRow.state, func.count()).group_by(DeliveryRow.state)
+            states: dict[str, int] = {state: count for state, count in await session.execute(by_state)}
             oldest = await session.scalar(
                 select(func.min(DeliveryRow.received_at)).where(DeliveryRow.state == "pending")
             )
-            statuses = dict(
-                (
-                    await session.execute(
-                        select(PurchaseOrderRow.status, func.count()).group_by(PurchaseOrderRow.status)
-                    )
-                )
-                .tuples()
-                .all()
-            )
+            by_status = select(PurchaseOrderRow.status, func.count()).group_by(PurchaseOrderRow.status)
+            statuses: dict[str, int] = {status: count for status, count in await session.execute(by_status)}
         self.queue_depth.set(states.get("pending", 0))
         self.dead_letters.set(states.get("failed", 0))
         age = 0.0 if oldest is None else (self._now() - as_utc(oldest)).total_seconds()
@@ -193,16 +186,19 @@ class Metrics:
         for status in {*_PURCHASE_ORDER_STATUSES, *statuses}:
             self.purchase_orders.labels(status).set(statuses.get(status, 0))
 
-    async def exposition(self) -> bytes:
-        """The registry in Prometheus' text exposition format, SQL gauges read now."""
+    async def exposition(self, accept: str = "") -> tuple[bytes, str]:
+        """The registry, SQL gauges read now, with its content type: Prometheus' text format, or
+        OpenMetrics when the scraper's `Accept` header asks for it."""
         await self.refresh()
-        return generate_latest(self.registry)
+        encode, content_type = choose_encoder(accept)
+        return encode(self.registry), content_type
 
     def route(self, path: str = "/metrics") -> Route:
         """`GET /metrics` for the app's route list."""
 
         async def serve(request: Request) -> Response:
-            return Response(await self.exposition(), media_type=CONTENT_TYPE_LATEST)
+            body, content_type = await self.exposition(request.headers.get("accept", ""))
+            return Response(body, headers={"Content-Type": content_type})
 
         return Route(path, serve, methods=["GET"])
 
