@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from adapters.logs import configure_logging, secret_values
 from adapters.settings import ConfigurationError, load_settings
+from adapters.vendors_cli import add_vendor_commands
 from engine import RuleSetError
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
@@ -24,13 +25,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     args.log_level = args.log_level or args.default_log_level
-    logging.basicConfig(
-        level=getattr(logging, args.log_level.upper()),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # One line per Admin API call drowns the service's own story; the client counts calls.
-    for chatty in ("httpx", "alembic"):
-        logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLogger().level))
+    # JSON lines, or text on a terminal (adapters.logs); serve and demo apply ROUTING_LOG_FORMAT.
+    configure_logging(args.log_level)
     try:
         code: int = args.run(args)
     except ConfigurationError as exc:
@@ -119,6 +115,7 @@ def _parser() -> argparse.ArgumentParser:
     shadow_report.add_argument("--json", action="store_true", help="print them as JSON")
     shadow_report.set_defaults(run=_shadow_report, default_log_level="warning")
 
+    add_vendor_commands(commands)
     deadletters = commands.add_parser(
         "deadletters", help="the deliveries that failed for good (kept with the reason): list, retry"
     )
@@ -136,6 +133,21 @@ def _parser() -> argparse.ArgumentParser:
     dead_retry.add_argument("--shop", metavar="DOMAIN", help="with --all: only this store's")
     dead_retry.set_defaults(run=_deadletters_retry, default_log_level="warning")
 
+    chaos = commands.add_parser(
+        "chaos",
+        help="faults, SIGKILLs and replicas against the emulator; one table; exit 1 if a target is missed",
+    )
+    chaos.add_argument("--orders", type=int, default=2000, help="orders to place (default 2000)")
+    chaos.add_argument("--faults", type=float, default=10.0, help="percent of orders followed by a fault")
+    chaos.add_argument("--kills", type=int, default=10, help="SIGKILLs at random moments (default 10)")
+    chaos.add_argument("--replicas", type=int, default=1, help="service processes (above 1: PostgreSQL)")
+    chaos.add_argument(
+        "--database-url", help="postgresql+asyncpg://… server: a fresh database is created on it for the run"
+    )
+    chaos.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    chaos.add_argument("--workdir", type=Path, help="logs and files of the run (default: a temporary folder)")
+    chaos.set_defaults(run=_chaos, default_log_level="warning")
+
     bench = commands.add_parser(
         "bench",
         help="run a benchmark from tests/bench (a source checkout): " + ", ".join(BENCHMARKS),
@@ -145,6 +157,10 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("name", choices=sorted(BENCHMARKS))
     bench.add_argument("options", nargs=argparse.REMAINDER, help="options of the benchmark")
     bench.set_defaults(run=_bench, default_log_level="warning")
+
+    from adapters.shopify_setup.commands import add_shopify_commands
+
+    add_shopify_commands(commands)
     return parser
 
 
@@ -157,6 +173,12 @@ BENCHMARKS: dict[str, tuple[str, tuple[str, ...]]] = {
     "latency": ("tests.bench.bench_load", ("latency",)),
     "memory": ("tests.bench.bench_load", ("memory",)),
 }
+
+
+def _chaos(args: argparse.Namespace) -> int:
+    from adapters.chaos import run_chaos_command
+
+    return run_chaos_command(args)
 
 
 def _bench(args: argparse.Namespace) -> int:
@@ -201,19 +223,27 @@ def _serve(args: argparse.Namespace) -> int:
     from adapters.app import create_app
 
     settings = load_settings()
+    configure_logging(args.log_level, settings.log_format, secrets=secret_values(settings))
     app = create_app(settings)
     # uvicorn shuts down gracefully on SIGTERM, then raises the signal again for the previous
     # handler; with the default one the process would die by it (-15) after a clean stop.
     signal.signal(signal.SIGTERM, lambda *_: None)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False)
+    # log_config=None: uvicorn's own lines go through our handler too (JSON or text, secrets masked).
+    uvicorn.run(
+        app, host=args.host, port=args.port, log_level=args.log_level, access_log=False, log_config=None
+    )
     return EXIT_OK
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from adapters.demo import run_demo
+    from adapters.demo import DEFAULT_SCENARIO, run_demo
+    from adapters.emulator.scenario import load_scenario
 
     if args.orders < 1:
         raise ConfigurationError("--orders: must be at least 1")
+    scenario = load_scenario(args.scenario or DEFAULT_SCENARIO)
+    secrets = [value for store in scenario.stores for value in (store.access_token, store.client_secret)]
+    configure_logging(args.log_level, load_settings().log_format, secrets=secrets)
     return asyncio.run(
         run_demo(orders=args.orders, seed=args.seed, scenario=args.scenario, timeout=args.timeout)
     )

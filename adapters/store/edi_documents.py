@@ -7,6 +7,7 @@ without a control number whose detail names the first.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -149,6 +150,19 @@ class DocumentLedger:
                 )
                 .values(interchange_control=None, outcome="failed", detail=why[:2000])
             )
+
+    async def recent_documents(
+        self, *, vendor_id: str | None = None, outcomes: Sequence[str] = (), limit: int = 50
+    ) -> list[EdiDocument]:
+        """The newest documents in and out (of a vendor; with one of `outcomes`), newest first."""
+        query = select(EdiDocumentRow)
+        if vendor_id is not None:
+            query = query.where(EdiDocumentRow.vendor_id == vendor_id)
+        if outcomes:
+            query = query.where(EdiDocumentRow.outcome.in_(list(outcomes)))
+        async with self._sessions() as session:
+            rows = await session.scalars(query.order_by(EdiDocumentRow.id.desc()).limit(limit))
+            return [stored_document(row) for row in rows]
 
     async def documents(self, po_id: str) -> list[EdiDocument]:
         """The PO's documents in and out (raw text included), in the order they were recorded."""

@@ -326,6 +326,20 @@ class PurchaseOrderBook(DocumentLedger):
         )
         return found[0] if found else None
 
+    async def recent(
+        self, *, vendor_id: str | None = None, status: str | None = None, limit: int = 50
+    ) -> list[PurchaseOrderRecord]:
+        """The newest POs (of a vendor, in a status), newest first."""
+
+        def shape(query: Any) -> Any:
+            if vendor_id is not None:
+                query = query.where(PurchaseOrderRow.vendor_id == vendor_id)
+            if status is not None:
+                query = query.where(PurchaseOrderRow.status == status)
+            return query.order_by(PurchaseOrderRow.created_at.desc()).limit(limit)
+
+        return await self._select(shape)
+
     async def get(self, po_id: str) -> PurchaseOrderRecord | None:
         found = await self._select(lambda query: query.where(PurchaseOrderRow.id == po_id))
         return found[0] if found else None
