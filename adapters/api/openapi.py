@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from adapters.api.openapi_handoffs import HANDOFF_PARAMETERS, HANDOFF_SCHEMAS, handoff_paths
+from adapters.api.openapi_shadow import SHADOW_PARAMETERS, SHADOW_SCHEMAS, shadow_paths
 
 JSON = "application/json"
 PROBLEM = "application/problem+json"
@@ -338,6 +339,7 @@ def openapi_document() -> dict[str, Any]:
             )
         },
         **handoff_paths(),
+        **shadow_paths(),
         "/openapi.json": {
             "get": {
                 "operationId": "getOpenApi",
@@ -371,8 +373,8 @@ def openapi_document() -> dict[str, Any]:
                     "description": "A token of ROUTING_API_TOKENS_FILE; its scopes and stores limit it.",
                 }
             },
-            "parameters": {**_PARAMETERS, **HANDOFF_PARAMETERS},
-            "schemas": {**_SCHEMAS, **HANDOFF_SCHEMAS},
+            "parameters": {**_PARAMETERS, **HANDOFF_PARAMETERS, **SHADOW_PARAMETERS},
+            "schemas": {**_SCHEMAS, **HANDOFF_SCHEMAS, **SHADOW_SCHEMAS},
             "responses": {
                 f"Problem{status}": {"description": text, "content": {PROBLEM: {"schema": _ref("Problem")}}}
                 for status, text in _PROBLEM_TEXT.items()

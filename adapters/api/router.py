@@ -21,6 +21,7 @@ from adapters.api.handoffs import HandOffActions, handoff_routes
 from adapters.api.inventory import inventory_routes
 from adapters.api.openapi import openapi_routes
 from adapters.api.orders import API_PREFIX, order_routes
+from adapters.api.shadow import shadow_routes
 from adapters.api.stores import store_routes
 
 _EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -35,6 +36,7 @@ def api_routes(context: ApiContext, *, handoff_actions: HandOffActions | None = 
         *inventory_routes(context),
         *dead_letter_routes(context),
         *handoff_routes(context, handoff_actions),
+        *shadow_routes(context),
         *openapi_routes(),
     ]
     served = list(routes)

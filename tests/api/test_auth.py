@@ -29,6 +29,7 @@ ROUTES = [
     ("GET", f"/api/v1/handoffs/{HANDOFF}", "handoffs:read", False),
     ("POST", f"/api/v1/handoffs/{HANDOFF}/complete", "handoffs:write", False),
     ("POST", f"/api/v1/handoffs/{HANDOFF}/fail", "handoffs:write", False),
+    ("GET", "/api/v1/shadow/disagreements", "decisions:read", False),
 ]
 TEMPLATES = {
     "/stores",
@@ -42,6 +43,7 @@ TEMPLATES = {
     "/handoffs/{id}",
     "/handoffs/{id}/complete",
     "/handoffs/{id}/fail",
+    "/shadow/disagreements",
 }
 IDS = [f"{method} {path.split('?')[0]}" for method, path, _, _ in ROUTES]
 
