@@ -51,7 +51,13 @@ YNode = YScalar | YSeq | YMap
 
 def load_yaml(file: str, text: str) -> tuple[YNode | None, list[RuleIssue]]:
     """Parse one YAML document; an empty document gives `None`."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as error:  # a control character: refused before any parsing
+        line = text.count("\n", 0, error.position) + 1
+        column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
+        problem = f"character #x{error.character:04x} is not allowed in YAML"
+        return None, [RuleIssue(Mark(file, line, column), "file", problem, "delete the character")]
     try:
         root = loader.get_single_node()
         if root is None:
