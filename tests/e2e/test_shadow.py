@@ -13,7 +13,7 @@ import pytest
 from adapters.app import create_app
 from adapters.cli import main
 from adapters.loopback import serve_on_loopback
-from adapters.settings import Settings
+from adapters.settings import ConfigurationError, Settings
 from adapters.store import session_factory
 from adapters.store.shadow_decisions import ShadowDecisions
 from tests.e2e.conftest import PROJECT, US, Shopify, eventually
@@ -102,3 +102,20 @@ async def test_each_live_decision_gets_one_shadow_decision(shopify: Shopify, ser
     book = ShadowDecisions(session_factory(service.runtime.database))  # the service's own database
     recorded = await book.disagreements()
     assert sorted(r.decision_id for r in recorded) == sorted(d.id for d in live)
+
+
+def test_a_shadow_rules_directory_that_is_missing_or_wrong_stops_start_up_naming_the_setting(
+    shopify: Shopify, tmp_path: Path
+) -> None:
+    missing = Settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/routing.db",
+        rules_dir=PROJECT / "rules",
+        shadow_rules_dir=tmp_path / "no-such-dir",
+    )
+    with pytest.raises(ConfigurationError, match="ROUTING_SHADOW_RULES_DIR: .*no-such-dir is not a dir"):
+        create_app(missing, stores=shopify.stores())
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "routing.yaml").write_text("strategies:\n  - id: x\n    allocation: teleport\n")
+    with pytest.raises(ConfigurationError, match="ROUTING_SHADOW_RULES_DIR: .*the rule files have errors"):
+        create_app(missing.model_copy(update={"shadow_rules_dir": broken}), stores=shopify.stores())
