@@ -168,7 +168,18 @@ class Executor:
         hold = hold_to_release(intent, state.fulfillment_order)
         if isinstance(hold, IntentResult):
             return hold
-        payload = await mutations.release_holds(self.client, intent.fulfillment_order_id, [hold.id])
+        try:
+            payload = await mutations.release_holds(self.client, intent.fulfillment_order_id, [hold.id])
+        except ShopifyUserError:
+            # Our view was older than Shopify's (someone released it meanwhile, e.g. a vendor's
+            # 856): what Shopify says now decides, not the refusal.
+            if snapshot is None:
+                raise
+            fresh = await self._read_fulfillment_order(intent.fulfillment_order_id, [])
+            again = hold_to_release(intent, fresh.fulfillment_order)
+            if isinstance(again, IntentResult):
+                return again
+            raise
         status = (payload.get("fulfillmentOrder") or {}).get("status")
         return applied(
             f"released our hold {intent.handle} ({hold.id}) on {intent.fulfillment_order_id}; now {status}",

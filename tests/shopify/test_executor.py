@@ -32,6 +32,13 @@ LINE = FulfillmentOrderLine(
 OUR_HOLD = Hold(
     id="gid://shopify/FulfillmentHold/1", reason="INVENTORY_OUT_OF_STOCK", handle=HANDLE, held_by_us=True
 )
+OUR_HOLD_NODE = {
+    "id": OUR_HOLD.id,
+    "reason": OUR_HOLD.reason,
+    "handle": HANDLE,
+    "reasonNotes": None,
+    "heldByRequestingApp": True,
+}
 MERCHANT_HOLD = Hold(id="gid://shopify/FulfillmentHold/2", reason="HIGH_RISK_OF_FRAUD", held_by_us=False)
 OPEN_ACTIONS = frozenset({"CREATE_FULFILLMENT", "MOVE", "HOLD", "SPLIT"})
 HELD_ACTIONS = frozenset({"RELEASE_HOLD", "HOLD", "MOVE"})
@@ -392,14 +399,29 @@ class TestRelease:
         assert result.outcome is IntentOutcome.ALREADY_DONE
         assert shopify.bodies()[0]["variables"]["withLocationsForMove"] is False
 
-    async def test_user_errors_fail(self, executor: Executor, shopify: ScriptedShopify) -> None:
+    async def test_user_errors_fail_when_shopify_still_shows_our_hold(
+        self, executor: Executor, shopify: ScriptedShopify
+    ) -> None:
         error = {"field": ["id"], "message": "no access", "code": "INVALID_ACCESS"}
         shopify.add_json(
             {"data": {"fulfillmentOrderReleaseHold": {"fulfillmentOrder": None, "userErrors": [error]}}}
         )
+        shopify.add_json(state_node(status="ON_HOLD", holds=[OUR_HOLD_NODE], actions=HELD_ACTIONS))
         held = fulfillment_order(status="ON_HOLD", holds=(OUR_HOLD,), supported_actions=HELD_ACTIONS)
         result = await executor.apply(RELEASE, snapshot=snapshot(held))
         assert result.outcome is IntentOutcome.FAILED
+
+    async def test_a_refusal_because_someone_released_it_meanwhile_is_already_done(
+        self, executor: Executor, shopify: ScriptedShopify
+    ) -> None:
+        error = {"field": ["id"], "message": "The fulfillment order is not on hold.", "code": "INVALID"}
+        shopify.add_json(
+            {"data": {"fulfillmentOrderReleaseHold": {"fulfillmentOrder": None, "userErrors": [error]}}}
+        )
+        shopify.add_json(state_node(status="OPEN"))
+        held = fulfillment_order(status="ON_HOLD", holds=(OUR_HOLD,), supported_actions=HELD_ACTIONS)
+        result = await executor.apply(RELEASE, snapshot=snapshot(held))
+        assert result.outcome is IntentOutcome.ALREADY_DONE
 
 
 METAFIELD = SetOrderMetafield(
