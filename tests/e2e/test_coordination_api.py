@@ -5,7 +5,8 @@ Two stores of the emulator; US hands the lines only CA's Toronto DC can fill to 
 hears `decision.made` and `handoff.created` (each signed, checked with `verify_signature`), lists
 the open hand-offs, and completes one with tracking (the fulfillment appears in US with it, and
 `handoff.completed` follows) or fails another (the order goes back through the fallback chain and
-leaves the stand-in). The API also answers inventory by SKU for both stores.
+leaves the stand-in). The API also answers inventory by SKU for both stores, from its view once
+read, which a store's signed `inventory_levels/update` webhook refreshes.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,7 @@ from starlette.routing import Route
 from adapters.app import create_app
 from adapters.emulator.fulfillment_create import fulfillments_of
 from adapters.emulator.server import EmulatorServer
+from adapters.emulator.webhooks import sign
 from adapters.events import InvalidSignature, verify_signature
 from adapters.loopback import serve_on_loopback
 from adapters.settings import Settings, StoreConfig
@@ -238,3 +241,43 @@ async def test_inventory_by_sku_answers_for_both_stores(shopify: Shopify, api: h
     assert {f["source"] for entry in again.json()["skus"][0]["stores"] for f in entry["locations"]} == {
         "cache"
     }
+
+
+async def test_an_inventory_levels_update_webhook_refreshes_the_view_the_api_answers_from(
+    shopify: Shopify, api: httpx.AsyncClient
+) -> None:
+    first = await api.get("/inventory", params={"sku": "NW-0014"})
+    [ca] = [e for e in first.json()["skus"][0]["stores"] if e["store"] == CA]
+    [toronto] = [f for f in ca["locations"] if f["location_name"] == "Toronto DC"]
+    # CA's Shopify tells of a new figure, as it sends the topic: numeric ids, signed with CA's secret.
+    body = json.dumps(
+        {
+            "inventory_item_id": int(toronto["inventory_item_id"].rsplit("/", 1)[1]),
+            "location_id": int(toronto["location_id"].rsplit("/", 1)[1]),
+            "available": 2,
+            "updated_at": datetime.now(UTC).isoformat(),
+        }
+    ).encode()
+    [secret] = [s.client_secret for s in shopify.server.emulator.scenario.stores if s.domain == CA]
+    headers = {
+        "Content-Type": "application/json",
+        "X-Shopify-Topic": "inventory_levels/update",
+        "X-Shopify-Hmac-Sha256": sign(body, secret),
+        "X-Shopify-Shop-Domain": CA,
+        "X-Shopify-API-Version": "2026-01",
+        "X-Shopify-Webhook-Id": "inventory-level-toronto-tent-1",
+        "X-Shopify-Event-Id": "inventory-level-event-1",
+        "X-Shopify-Triggered-At": datetime.now(UTC).isoformat(),
+    }
+    service = str(api.base_url).removesuffix("/api/v1/").removesuffix("/api/v1")
+    stored = await api.post(f"{service}/webhooks/shopify", content=body, headers=headers)
+    assert stored.status_code == 200, stored.text
+
+    async def toronto_is_two() -> bool:
+        again = await api.get("/inventory", params={"sku": "NW-0014"})
+        [there] = [e for e in again.json()["skus"][0]["stores"] if e["store"] == CA]
+        return {f["location_name"]: (f["available"], f["source"]) for f in there["locations"]}.get(
+            "Toronto DC"
+        ) == (2, "cache")
+
+    await eventually(toronto_is_two, what="the webhook's figure in the inventory view")
