@@ -24,6 +24,7 @@ import uuid
 from typing import Protocol
 
 from adapters.delivery_steps import MalformedDelivery
+from adapters.logs import bind, log_context
 from adapters.processing import Result, RetryLater
 from adapters.shopify.errors import ShopifyError, ShopifyThrottled, ShopifyTransportError
 from adapters.store import Delivery, Inbox, OrderLocks
@@ -168,9 +169,16 @@ class WorkerPool:
                 self._idle.remove(waiter)
 
     async def _handle(self, delivery: Delivery, owner: str) -> None:
+        # Every line logged while this delivery is processed carries its ids (adapters.logs).
+        with log_context(shop=delivery.shop, topic=delivery.topic, webhook_id=delivery.webhook_id):
+            await self._handle_in_context(delivery, owner)
+
+    async def _handle_in_context(self, delivery: Delivery, owner: str) -> None:
         keeper = asyncio.create_task(self._keep_lease(delivery.id, owner))
         try:
             result = await self._router.process(delivery, owner=owner)
+            bind(order_id=result.order_id, decision_id=result.decision_id)
+            logger.info("delivery %d %s: %s", delivery.id, result.state, result.note)
         except RetryLater as exc:
             await self._inbox.retry_later(delivery.id, owner, exc.delay * random.uniform(1, 2), str(exc))
         except (ShopifyTransportError, ShopifyThrottled) as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -12,6 +13,7 @@ import pytest
 from starlette.applications import Starlette
 
 from adapters.app import Runtime, create_app
+from adapters.logs import formatter_for
 from adapters.loopback import serve_on_loopback
 from adapters.settings import Settings
 from engine.intents import hold_handle
@@ -158,9 +160,17 @@ async def test_secrets_appear_in_no_log_line_and_no_stored_row(
     shopify: Shopify, service: Service, caplog: pytest.LogCaptureFixture, tmp_path: Path
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    await shopify.faults(http_500_next=1)
-    order = await shopify.place_order(US, [("NW-0007", 500)])
-    await eventually(lambda: service.decided(US, order["id"]), what="the decision")
+    # The service's structured lines too (adapters.logs), as `serve` writes them: valid JSON with ids.
+    json_lines = io.StringIO()
+    handler = logging.StreamHandler(json_lines)
+    handler.setFormatter(formatter_for("json", json_lines))
+    logging.getLogger().addHandler(handler)
+    try:
+        await shopify.faults(http_500_next=1)
+        order = await shopify.place_order(US, [("NW-0007", 500)])
+        await eventually(lambda: service.decided(US, order["id"]), what="the decision")
+    finally:
+        logging.getLogger().removeHandler(handler)
     secrets = [
         value.get_secret_value()
         for store in shopify.stores()
@@ -169,4 +179,8 @@ async def test_secrets_appear_in_no_log_line_and_no_stored_row(
     stored = (tmp_path / "routing.db").read_bytes() + (tmp_path / "routing.db-wal").read_bytes()
     for secret in secrets:
         assert secret not in caplog.text
+        assert secret not in json_lines.getvalue()
         assert secret.encode() not in stored
+    lines = [json.loads(line) for line in json_lines.getvalue().splitlines()]
+    decided = [line for line in lines if line.get("decision_id") and line.get("order_id") == order["id"]]
+    assert decided and all(line["shop"] == US and line["webhook_id"] for line in decided)
