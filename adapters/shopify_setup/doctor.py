@@ -19,7 +19,14 @@ from datetime import date
 from typing import Literal
 
 from adapters.settings import StoreConfig
-from adapters.shopify import ShopifyAuthError, ShopifyClient, ShopifyError, documents, read_shop_locations
+from adapters.shopify import (
+    ShopifyAuthError,
+    ShopifyClient,
+    ShopifyError,
+    ShopifyTransportError,
+    documents,
+    read_shop_locations,
+)
 from adapters.shopify_setup.needs import HANDLED_TOPICS, SCOPES, missing_scopes
 from adapters.shopify_setup.subscriptions import read_subscriptions
 
@@ -91,6 +98,14 @@ async def examine(
             "problem",
             f"the access token was refused (HTTP {exc.status}); copy the store's Admin API access "
             "token into its access_token in the stores file (reinstalling the app issues a new one)",
+        )
+        return report
+    except ShopifyTransportError as exc:
+        report.add(
+            "connection",
+            "problem",
+            f"the Admin API at {client.admin_api_url} could not be reached: {exc}; check the store's "
+            "admin_api_url (or its domain) and the network",
         )
         return report
     except ShopifyError as exc:

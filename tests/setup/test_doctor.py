@@ -9,9 +9,11 @@ import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from pydantic import SecretStr
+
 from adapters.emulator.app_installation import installation
 from adapters.emulator.server import EmulatorServer
-from adapters.settings import Settings
+from adapters.settings import Settings, StoreConfig
 from adapters.shopify_setup.doctor import version_support
 from adapters.shopify_setup.needs import HANDLED_TOPICS
 from adapters.shopify_setup.runs import run_doctor
@@ -103,6 +105,21 @@ async def test_subscriptions_declared_in_the_app_toml_are_not_required_by_api(
     )
     assert code == 0
     assert "subscriptions: declared in shopify.app.toml" in out.getvalue()
+
+
+async def test_an_unreachable_admin_api_is_named_with_its_address() -> None:
+    out = io.StringIO()
+    unreachable = StoreConfig(
+        domain=SHOP,
+        access_token=SecretStr("shpat_x"),
+        client_secrets=(SecretStr("s"),),
+        admin_api_url="http://127.0.0.1:9/{domain}/{api_version}/graphql.json",  # discard port: refused
+    )
+    settings = Settings(api_version="2026-01", shopify_timeout_seconds=2)
+    code = await run_doctor(settings, (unreachable,), url=None, app_subscriptions=False, out=out, today=TODAY)
+    assert code == 1
+    assert "PROBLEM  connection: the Admin API at http://127.0.0.1:9/" in out.getvalue()
+    assert "check the store's admin_api_url" in out.getvalue()
 
 
 def test_api_versions_are_judged_by_shopifys_support_window() -> None:
