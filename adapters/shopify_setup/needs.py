@@ -6,7 +6,8 @@ Both are derived from the code, so `shopify.app.toml` can be compared with them 
   waiting order again (payments always, the rest when a hold rule's `release_on` names them, so
   we subscribe to all of them: a rule change must not need a new install), the state changes of
   `adapters.state_changes` (a cancelled fulfillment order or order, a changed address) are acted
-  on, and the hand-off follow-ups act on `fulfillments/create`.
+  on, the hand-off follow-ups act on `fulfillments/create`, and `inventory_levels/update` keeps
+  the coordination API's inventory view fresh (`adapters.inventory_keeper`).
 - scopes: one per operation the documents in `adapters/shopify/documents/` send (see `SCOPES`).
 """
 
@@ -17,11 +18,19 @@ import re
 from adapters import order_events
 from adapters.echoes import ECHO_TOPICS
 from adapters.handoffs.follow_up import TOPICS as FOLLOW_UP_TOPICS
+from adapters.inventory_keeper import LEVEL_TOPIC
 from adapters.processing import ROUTING_COMPLETE
 from adapters.state_changes import StateChanges
 
 HANDLED_TOPICS: frozenset[str] = frozenset(
-    {ROUTING_COMPLETE, *ECHO_TOPICS, *order_events.READERS, *StateChanges.topics, *FOLLOW_UP_TOPICS}
+    {
+        ROUTING_COMPLETE,
+        *ECHO_TOPICS,
+        *order_events.READERS,
+        *StateChanges.topics,
+        *FOLLOW_UP_TOPICS,
+        LEVEL_TOPIC,
+    }
 )
 
 # Scope → why the engine needs it (the operations that use it). A write scope implies its read.

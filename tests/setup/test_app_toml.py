@@ -57,12 +57,13 @@ def test_every_subscription_goes_to_the_webhook_route(app: dict[str, Any]) -> No
 def test_the_handled_topics_include_every_topic_the_code_acts_on() -> None:
     from adapters.echoes import ECHO_TOPICS
     from adapters.handoffs.follow_up import TOPICS
+    from adapters.inventory_keeper import LEVEL_TOPIC
     from adapters.order_events import READERS, deciding_topics
     from adapters.processing import ROUTING_COMPLETE, acts_on
     from adapters.state_changes import StateChanges
 
     every_release_topic = frozenset(READERS)
-    handlers = TOPICS | StateChanges.topics
+    handlers = TOPICS | StateChanges.topics | {LEVEL_TOPIC}
     assert all(acts_on(topic, every_release_topic) or topic in handlers for topic in HANDLED_TOPICS)
     expected = {ROUTING_COMPLETE, *ECHO_TOPICS, *deciding_topics(every_release_topic), *handlers}
     assert expected == HANDLED_TOPICS
