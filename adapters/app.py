@@ -50,7 +50,7 @@ from adapters.shadow import ShadowMode, load_shadow_rules
 from adapters.shopify.client import ShopifyClient
 from adapters.shopify.gateway import ShopifyGateway
 from adapters.sources import OutsideSources
-from adapters.state_changes import OrderWithdrawal, StateChanges, TopicHandlers
+from adapters.state_changes import OrderWithdrawal, StateChanges, TopicFunctions, TopicHandlers
 from adapters.store import DecisionLog, Inbox, OrderLocks, create_engine, migrate, session_factory
 from adapters.store.handoffs import HandOffBook
 from adapters.store.inventory_view import InventoryView
@@ -161,17 +161,18 @@ def create_app(
                 handoffs = HandOffDesk(tuple(by_domain.values()), book=handoff_book, gateways=gateways)
                 follow_ups = HandOffFollowUp(book=handoff_book, gateways=gateways, inbox=inbox)
             withdrawals: list[OrderWithdrawal] = [h for h in (follow_ups, service) if h is not None]
-            changes = TopicHandlers(
-                [
-                    StateChanges(log=log, inbox=inbox, withdrawals=withdrawals),
-                    *([follow_ups] if follow_ups else []),
-                ]
-            )
             # The API's inventory view, kept fresh by inventory_levels/update and periodic re-reads.
             keeper = InventoryKeeper(
                 InventoryView(sessions),
                 {domain: ShopifyInventory(client) for domain, client in clients.items()},
                 refresh_seconds=settings.inventory_refresh_seconds,
+            )
+            changes = TopicHandlers(
+                [
+                    StateChanges(log=log, inbox=inbox, withdrawals=withdrawals),
+                    TopicFunctions(keeper.topic_handlers),
+                    *([follow_ups] if follow_ups else []),
+                ]
             )
             outside = None
             if service is not None or handoffs is not None:
@@ -179,7 +180,7 @@ def create_app(
             router = OrderRouter(
                 stores=gateways,
                 vendors=outside,
-                follow_ups=changes,
+                topic_handlers=changes,
                 events=outbox if settings.events_url is not None else None,
                 reservations=Reservations(sessions),
                 ruleset=lambda: runtime.ruleset,
@@ -189,7 +190,6 @@ def create_app(
                 lease_seconds=settings.lease_seconds,
                 metrics=metrics,
                 shadow=None if shadow_rules is None else ShadowMode(shadow_rules, ShadowDecisions(sessions)),
-                topic_handlers=keeper.topic_handlers,
             )
             workers = WorkerPool(
                 inbox=inbox,

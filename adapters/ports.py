@@ -146,8 +146,9 @@ class HandOffStoreGateway(VendorStoreGateway, Protocol):
         ...
 
 
-class HandOffFollowUps(Protocol):
-    """Webhooks that follow a hand-off up (see `adapters.handoffs.follow_up`)."""
+class TopicHandlers(Protocol):
+    """Webhook topics handled apart from decisions: a hand-off's follow-ups, state changes, the
+    inventory view (see `adapters.state_changes.TopicHandlers`)."""
 
     @property
     def topics(self) -> frozenset[str]: ...

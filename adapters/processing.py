@@ -25,7 +25,7 @@ The steps, and why each is safe to repeat after a crash at any point:
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -44,7 +44,7 @@ from adapters.echoes import CAUSES, ECHO_TOPICS, fulfillment_order_ids, is_our_h
 from adapters.events_of import decision_event
 from adapters.metrics import NO_METRICS, Metrics
 from adapters.order_lease import OrderLease
-from adapters.ports import HandOffFollowUps, StoreGateway, VendorDesk
+from adapters.ports import StoreGateway, TopicHandlers, VendorDesk
 from adapters.shadow import ShadowMode
 from adapters.shopify.outcomes import IntentOutcome, IntentResult
 from adapters.store import DecisionLog, Delivery, Inbox, OrderLocks, StoredIntent
@@ -64,7 +64,6 @@ FINISHED_STATUSES = frozenset({"CLOSED", "CANCELLED", "INCOMPLETE"})
 Decide = Callable[[Snapshot, RuleSet], Decision]
 # A topic that only updates our own records (e.g. `inventory_levels/update` for the inventory view):
 # called with the shop and the payload, it says what it did; it starts no decision.
-TopicHandler = Callable[[str, Mapping[str, Any]], Awaitable[str]]
 
 
 def acts_on(topic: str, release_topics: frozenset[str] = frozenset()) -> bool:
@@ -105,9 +104,8 @@ class OrderRouter:
         decide: Decide = decide,
         vendors: VendorDesk | None = None,
         reservations: Reservations | None = None,
-        follow_ups: HandOffFollowUps | None = None,
         events: EventPublisher | None = None,
-        topic_handlers: Mapping[str, TopicHandler] | None = None,
+        topic_handlers: TopicHandlers | None = None,
         shadow: ShadowMode | None = None,
         metrics: Metrics = NO_METRICS,
     ) -> None:
@@ -120,9 +118,8 @@ class OrderRouter:
         self._decide = decide
         self._vendors = vendors
         self._reservations = reservations
-        self._follow_ups = follow_ups
         self._events = events
-        self._handlers = dict(topic_handlers or {})
+        self._handlers = topic_handlers
         self._shadow = shadow
         self._metrics = metrics
         self._acting: tuple[RuleSet, frozenset[str]] | None = None
@@ -136,24 +133,23 @@ class OrderRouter:
         cached = self._acting
         if cached is None or cached[0] is not ruleset:
             release = ruleset.release_topics()
-            follow = self._follow_ups.topics if self._follow_ups is not None else frozenset()
+            handled = self._handlers.topics if self._handlers is not None else frozenset()
             deciding = order_events.deciding_topics(release)
-            topics = frozenset({ROUTING_COMPLETE, *ECHO_TOPICS, *deciding, *follow, *self._handlers})
+            topics = frozenset({ROUTING_COMPLETE, *ECHO_TOPICS, *deciding, *handled})
             cached = self._acting = (ruleset, topics)
         return topic in cached[1]
 
     async def process(self, delivery: Delivery, *, owner: str) -> Result:
         """Process one leased delivery; `owner` identifies the worker (and holds the order lock)."""
         body = json_object(delivery.body)
-        handler = self._handlers.get(delivery.topic)
-        if handler is not None:
-            return Result("done", await handler(delivery.shop, body))
-        if self._follow_ups is not None and delivery.topic in self._follow_ups.topics:
-            done = await self._follow_ups.on_webhook(delivery.shop, delivery.topic, body)
-            return Result("done", done)
+        deciding = order_events.deciding_topics(self._ruleset().release_topics())
+        if self._handlers is not None and delivery.topic in self._handlers.topics:
+            done = await self._handlers.on_webhook(delivery.shop, delivery.topic, body)
+            if delivery.topic not in deciding:  # an order topic a rule releases on also decides
+                return Result("done", done)
         if delivery.topic in ECHO_TOPICS:
             return await self._classify_echo(delivery.topic, body)
-        if delivery.topic in order_events.deciding_topics(self._ruleset().release_topics()):
+        if delivery.topic in deciding:
             return await self._order_event(delivery, body, owner)
         if delivery.topic != ROUTING_COMPLETE:
             return Result("ignored", f"stored; topic {delivery.topic} starts no decision")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 from adapters.store import DecisionLog, Inbox
@@ -96,6 +96,17 @@ class StateChanges:
         return await self.inbox.store(
             NewDelivery(webhook_id=webhook_id, shop=shop, topic=ROUTING_COMPLETE, body=json.dumps(body))
         )
+
+
+class TopicFunctions:
+    """Handlers given as `{topic: async (shop, body) -> str}`, as one `TopicHandler`."""
+
+    def __init__(self, functions: Mapping[str, Callable[[str, Mapping[str, Any]], Awaitable[str]]]) -> None:
+        self.functions = dict(functions)
+        self.topics = frozenset(self.functions)
+
+    async def on_webhook(self, shop: str, topic: str, body: Mapping[str, Any]) -> str:
+        return await self.functions[topic](shop, body)
 
 
 class TopicHandlers:
