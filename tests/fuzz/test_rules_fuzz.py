@@ -96,14 +96,14 @@ documents = st.recursive(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, database=None)
 @given(file=mutated_files())
 def test_a_mutated_rule_file_parses_or_says_what_is_wrong(file: tuple[str, str]) -> None:
     name, text = file
     assert_clear(outcome_of({name: text}), name)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, database=None)
 @given(document=st.dictionaries(st.sampled_from(KEYS), documents, max_size=4))
 def test_a_random_document_of_rule_keys_parses_or_says_what_is_wrong(document: dict[str, Any]) -> None:
     text = yaml.safe_dump(document, allow_unicode=True)

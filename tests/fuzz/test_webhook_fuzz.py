@@ -105,6 +105,7 @@ async def stored_rows(inbox: Inbox) -> int:
 @settings(
     max_examples=150,
     deadline=None,
+    database=None,  # no .hypothesis folder in the checkout
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(request=requests())

@@ -66,13 +66,13 @@ def assert_read_or_refused(result: list[Interchange] | X12Error) -> None:
         assert result, "a payload read without error holds at least one interchange"
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, database=None)
 @given(text=damaged())
 def test_a_damaged_document_is_read_or_refused_with_an_x12_error(text: str) -> None:
     assert_read_or_refused(read(text))
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, database=None)
 @given(text=st.text(alphabet=st.sampled_from(SPECIALS) | st.characters(), max_size=400))
 def test_arbitrary_text_is_read_or_refused_with_an_x12_error(text: str) -> None:
     assert_read_or_refused(read("ISA" + text if text[:1] == "*" else text))
