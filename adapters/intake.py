@@ -65,9 +65,11 @@ class Intake:
         if not headers.topic or not headers.webhook_id:
             return _answer(400, "X-Shopify-Topic and X-Shopify-Webhook-Id are required")
         try:
-            body = json.loads(raw)
+            # UTF-8 first: json.loads would also take UTF-16/32 bytes, which the inbox cannot keep as text.
+            text = raw.decode("utf-8")
+            body = json.loads(text)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            return _answer(400, f"body is not JSON: {exc}")
+            return _answer(400, f"body is not JSON (UTF-8 expected): {exc}")
         if not isinstance(body, dict):
             return _answer(400, "body is JSON but not an object")
         needs_processing = self.processes(headers.topic)
@@ -76,7 +78,7 @@ class Intake:
                 webhook_id=headers.webhook_id,
                 shop=store.domain,
                 topic=headers.topic,
-                body=raw.decode("utf-8"),
+                body=text,
                 event_id=headers.event_id,
                 triggered_at=headers.triggered_at,
                 api_version=headers.api_version,
