@@ -137,6 +137,13 @@ def _cut(text: str, start: int, ordinal: int) -> tuple[str, Delimiters, int]:
         cursor = text.find(element, cursor + 1)
         if cursor < 0:
             raise X12Error("the ISA has fewer than 16 elements", position=1, segment_id="ISA")
+    if cursor + 2 >= len(text):  # the payload ends inside the ISA: no ISA16 or no terminator
+        raise X12Error(
+            "the ISA is cut short: ISA16 (component separator) and the segment terminator must follow "
+            "the 16th element separator; send the whole interchange",
+            position=1,
+            segment_id="ISA",
+        )
     length = cursor + 3 - start
     if length != ISA_LENGTH:
         raise X12Error(
