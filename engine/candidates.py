@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -42,52 +42,27 @@ _NO_SAFETY: tuple[dict[str, int], int] = ({}, 0)  # never written to: an empty t
 class Candidate:
     """A location as one strategy sees it; candidates come in a list, in the order written.
 
-    `closed` says why the rules send nothing there now (a move in), or None; it is worked out
-    only for the candidates a strategy actually looks at (ranking needs none of it).
+    `closed` says why the rules send nothing there now (a move in), or None. Candidates are made
+    only for the strategies a decision tries, and nearly every one of them is looked at for a
+    move, so it is worked out when the candidate is made (a memo per location and `ignore`).
     """
 
-    __slots__ = ("_closed", "_ignore", "_lookup", "group", "location", "name", "ours", "settings")
+    __slots__ = ("closed", "group", "location", "name", "ours", "settings")
 
     def __init__(
         self,
         location: Location,
         settings: LocationSettings | None,
         group: LocationGroup | None,
-        closed: str | None | Callable[[], str | None] = None,
+        closed: str | None = None,
         ours: bool = False,
-        lookup: Lookup | None = None,
-        ignore: tuple[str, ...] = (),
     ) -> None:
-        """`closed` is a reason, or a function giving it; with a `lookup` (and settings), it is
-        asked of `lookup.policy` under `ignore` when first looked at."""
         self.location = location
         self.name = location.name
         self.settings = settings
         self.group = group
+        self.closed = closed
         self.ours = ours  # our stored decision already sent work here: what is here may stay
-        if lookup is not None and settings is not None:
-            self._lookup: Callable[[], str | None] | Lookup | None = lookup
-            self._closed: str | None = None
-        elif callable(closed):
-            self._lookup, self._closed = closed, None
-        else:
-            self._lookup, self._closed = None, closed
-        self._ignore = ignore
-
-    @property
-    def closed(self) -> str | None:
-        source = self._lookup
-        if source is not None:
-            if isinstance(source, Lookup):
-                key = (self.location.id, self._ignore)
-                known = source._policy
-                self._closed = (
-                    known[key] if key in known else source.policy(self.location, self.settings, self._ignore)
-                )
-            else:
-                self._closed = source()
-            self._lookup = None
-        return self._closed
 
     def __repr__(self) -> str:
         return f"Candidate({self.location.name!r}, group={self.group.name if self.group else None!r})"
@@ -185,7 +160,8 @@ class Lookup:
         group: LocationGroup | None,
         ignore: tuple[str, ...],
     ) -> Candidate:
-        return Candidate(location, settings, group, None, location.id in self.ours, self, ignore)
+        closed = self.policy(location, settings, ignore) if settings is not None else None
+        return Candidate(location, settings, group, closed, location.id in self.ours)
 
     def distance_km(self, location: Location, latitude: float, longitude: float) -> float | None:
         """Great-circle distance from a destination; None when the location has no coordinates."""
@@ -314,8 +290,8 @@ def resolve(lookup: Lookup, strategy: Strategy, index: int) -> Resolved:
     for location, group, settings, key in entries:
         found = made.get(key)
         if found is None:
-            ours = location.id in lookup.ours
-            found = made[key] = Candidate(location, settings, group, None, ours, lookup, key[2])
+            closed = lookup.policy(location, settings, key[2]) if settings is not None else None
+            found = made[key] = Candidate(location, settings, group, closed, location.id in lookup.ours)
         candidates.append(found)
     return Resolved(tuple(candidates), notes)
 

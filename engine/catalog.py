@@ -67,6 +67,18 @@ class Catalog:
     safety: dict[tuple[str, str], tuple[dict[str, int], int]] = field(default_factory=dict)
     # settings origin -> its `refuses:` in words
     described: dict[str, str] = field(default_factory=dict)
+    # store -> (strategies that may apply there, strategies limited to other stores), by index
+    by_store: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = field(default_factory=dict)
+
+    def strategies_for(self, store: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """Indexes of the strategies that may apply in `store`, and of those for other stores."""
+        found = self.by_store.get(store)
+        if found is None:
+            here = [stores is None or store in stores for stores in self.stores]
+            own = tuple(i for i, applies in enumerate(here) if applies)
+            others = tuple(i for i, applies in enumerate(here) if not applies)
+            found = self.by_store[store] = (own, others)
+        return found
 
     def settings_of(self, store: str, location_id: str, name: str) -> LocationSettings | None:
         key = (store, location_id, name)

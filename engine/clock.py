@@ -8,7 +8,7 @@ reads that one value, so a decision can be replayed exactly.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 
@@ -25,10 +25,11 @@ class LocalTime:
     weekday: int  # 0 = Monday
     minute: int  # minutes since local midnight
     day: date
+    # Written once: every candidate's closed-days check reads it.
+    iso_day: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def iso_day(self) -> str:
-        return _iso(self.day)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "iso_day", self.day.isoformat())
 
     @property
     def weekday_code(self) -> str:
@@ -41,11 +42,6 @@ class LocalTime:
     @property
     def clock(self) -> str:
         return format_minute(self.minute)
-
-
-@lru_cache(maxsize=64)
-def _iso(day: date) -> str:
-    return day.isoformat()
 
 
 @lru_cache(maxsize=256)

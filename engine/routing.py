@@ -28,17 +28,16 @@ def route(run: Run, fos: Sequence[FulfillmentOrder], matched: dict[str, frozense
         pending = {i: [u for u in us if (i, u.line.id) not in pinned] for i, us in pending.items()}
     open_fos = list(fos)
     catalog = run.lookup.catalog
-    elsewhere: list[str] = []  # strategies limited to other stores: one trace line for all
     filtered: set[str] = set()  # fulfillment orders whose pending units saw every placement
     open_labels = ""  # labels(open_fos), written again only when open_fos changes
     shown_for: list[FulfillmentOrder] | None = None
-    for index, strategy in enumerate(run.ruleset.strategies):
+    strategies = run.ruleset.strategies
+    own, others = catalog.strategies_for(run.lookup.store)
+    reached = len(strategies) if open_fos else 0  # the chain went through the strategies before it
+    for index in own:
         if not open_fos:
             break
-        stores = catalog.stores[index]
-        if stores is not None and run.lookup.store not in stores:
-            elsewhere.append(strategy.id)
-            continue
+        strategy = strategies[index]
         group = [fo for fo in open_fos if index in matched[fo.id]]
         if not group:
             if shown_for != open_fos:
@@ -57,6 +56,10 @@ def route(run: Run, fos: Sequence[FulfillmentOrder], matched: dict[str, frozense
                 pending[fo.id] = [u for u in pending[fo.id] if u.line.id not in placed]
             if fo.id in done or (not pending[fo.id] and fo.id in run.targets):
                 open_fos.remove(fo)
+        if not open_fos:
+            reached = index + 1
+    # Strategies limited to other stores, up to where the chain stopped: one trace line for all.
+    elsewhere = [strategies[i].id for i in others if i < reached]
     if elsewhere:
         shown = ", ".join(elsewhere[:6]) + (f" and {len(elsewhere) - 6} more" if len(elsewhere) > 6 else "")
         subject = (
