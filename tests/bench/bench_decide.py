@@ -27,6 +27,7 @@ import random
 import sys
 import time
 from array import array
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -73,19 +74,24 @@ ORDER_TAGS = (("vip", 0.1), ("rush", 0.05), ("gift", 0.03), ("fraud-review", 0.0
 CUSTOMER_TAGS = (("vip", 0.1), ("wholesale", 0.05), ("newsletter", 0.3))
 
 
-def location_name(store: str, index: int) -> str:
-    kind = "DC" if index < DCS_PER_STORE else "Store"
+def dcs_of(per_store: int) -> int:
+    """Distribution centres among a store's locations (they come first); at least half are shops."""
+    return min(DCS_PER_STORE, per_store // 2)
+
+
+def location_name(store: str, index: int, dcs: int = DCS_PER_STORE) -> str:
+    kind = "DC" if index < dcs else "Store"
     return f"{SHORT[store].upper()} {kind} {index + 1:02d}"
 
 
-def build_locations(rng: random.Random) -> list[Location]:
+def build_locations(rng: random.Random, per_store: int = LOCATIONS_PER_STORE) -> list[Location]:
     locations: list[Location] = []
     for store, (country, _, lats, lons, provinces) in STORES.items():
-        for index in range(LOCATIONS_PER_STORE):
+        for index in range(per_store):
             locations.append(
                 Location(
                     id=f"gid://shopify/Location/{len(locations) + 1}",
-                    name=location_name(store, index),
+                    name=location_name(store, index, dcs_of(per_store)),
                     store=store,
                     is_active=rng.random() > 0.03,
                     address=Address(
@@ -99,18 +105,25 @@ def build_locations(rng: random.Random) -> list[Location]:
     return locations
 
 
-def rules_text(rng: random.Random) -> str:
-    """The reference rule set, as the YAML an author would write (dumped from data here)."""
+def rules_text(
+    rng: random.Random, per_store: int = LOCATIONS_PER_STORE, strategies_per_store: int | None = None
+) -> str:
+    """The reference rule set, as the YAML an author would write (dumped from data here).
+
+    `strategies_per_store` (scaling curves): fewer keeps the last ones of each store (the
+    catch-alls among them); more puts narrow strategies that rarely apply in front of them.
+    """
     groups: dict[str, Any] = {}
     settings: list[dict[str, Any]] = []
     strategies: list[dict[str, Any]] = []
     for store, (country, currency, _, _, provinces) in STORES.items():
         s = SHORT[store]
-        names = [location_name(store, i) for i in range(LOCATIONS_PER_STORE)]
-        groups[f"{s}-dcs"] = {"store": store, "locations": names[:DCS_PER_STORE], "safety_stock": 1}
-        groups[f"{s}-stores"] = {"store": store, "locations": names[DCS_PER_STORE:], "safety_stock": 2}
-        groups[f"{s}-east"] = {"store": store, "locations": names[0:DCS_PER_STORE:2]}
-        groups[f"{s}-west"] = {"store": store, "locations": names[1:DCS_PER_STORE:2]}
+        dcs = dcs_of(per_store)
+        names = [location_name(store, i, dcs) for i in range(per_store)]
+        groups[f"{s}-dcs"] = {"store": store, "locations": names[:dcs], "safety_stock": 1}
+        groups[f"{s}-stores"] = {"store": store, "locations": names[dcs:], "safety_stock": 2}
+        groups[f"{s}-east"] = {"store": store, "locations": names[0:dcs:2]}
+        groups[f"{s}-west"] = {"store": store, "locations": names[1:dcs:2]}
         for index, name in enumerate(names):
             entry: dict[str, Any] = {
                 "location": name,
@@ -118,7 +131,7 @@ def rules_text(rng: random.Random) -> str:
                 "priority": rng.randint(1, 5),
                 "cost": {country: round(rng.uniform(4, 12), 2), "other": round(rng.uniform(15, 30), 2)},
             }
-            if index < DCS_PER_STORE:
+            if index < dcs:
                 entry["daily_capacity"] = rng.randint(80, 400)
                 entry["cutoff"] = rng.choice(["14:00", "15:00", "16:30"])
                 entry["closed_on"] = ["2026-12-25", "2027-01-01"]
@@ -128,10 +141,10 @@ def rules_text(rng: random.Random) -> str:
                 entry["hours"] = {"mon-fri": "09:00-20:00", "sat": "10:00-18:00", "sun": "11:00-17:00"}
                 entry["safety_stock_by_sku"] = {f"{s.upper()}-0001": 5, f"{s.upper()}-0002": 5}
             settings.append(entry)
-        strategies += _strategies(store, country, currency, provinces)
+        strategies += scaled(_strategies(store, country, currency, provinces), strategies_per_store)
     groups["north-america"] = {
         "locations": [
-            {"store": store, "location": location_name(store, i)}
+            {"store": store, "location": location_name(store, i, dcs_of(per_store))}
             for store in list(STORES)[:2]
             for i in range(3)
         ]
@@ -231,17 +244,46 @@ def _strategies(store: str, country: str, currency: str, provinces: list[str]) -
     ]
 
 
+def scaled(strategies: list[dict[str, Any]], count: int | None) -> list[dict[str, Any]]:
+    """One store's strategies cut or padded to `count` (None: as they are)."""
+    if count is None:
+        return strategies
+    if count <= len(strategies):
+        return strategies[len(strategies) - count :]
+    first = strategies[0]
+    store, prefix = first["when"]["store"], first["id"].split("-", 1)[0]
+    narrow = [
+        {"order_tags": ["wholesale-{n}"]},
+        {"customer_tags": ["tier-{n}"]},
+        {"destination_zip": {"matches": "^0{n}"}},
+        {"sales_channel": ["channel-{n}"]},
+    ]
+    padding = []
+    for n in range(count - len(strategies)):
+        when = yaml.safe_load(yaml.safe_dump(narrow[n % len(narrow)]).replace("{n}", str(n)))
+        padding.append(
+            {
+                "id": f"{prefix}-narrow-{n}",
+                "when": {"store": store, **when},
+                "locations": first["locations"],
+                "rank": ["distance"],
+            }
+        )
+    return padding + strategies
+
+
 def build_inventory(rng: random.Random, locations: list[Location]) -> dict[str, dict[str, int]]:
     inventory: dict[str, dict[str, int]] = {}
     for store in STORES:
         own = [loc for loc in locations if loc.store == store]
+        dcs = dcs_of(len(own))
         for sku in range(1, SKUS_PER_STORE + 1):
             item = f"gid://shopify/InventoryItem/{SHORT[store]}{sku}"
             # DCs carry nearly the whole range in depth; stores a part of it, a few units each.
             inventory[item] = {
-                loc.id: rng.randint(0, 60) if index < DCS_PER_STORE else rng.randint(0, 8)
+                loc.id: rng.randint(0, 60) if index < dcs else rng.randint(0, 8)
                 for index, loc in enumerate(own)
-                if rng.random() < (0.92 if index < DCS_PER_STORE else 0.5)
+                if rng.random() < (0.92 if index < dcs else 0.5)
             }
     return inventory
 
@@ -319,12 +361,15 @@ def build_order(
     )
 
 
-def workload() -> tuple[RuleSet, list[Snapshot]]:
+def workload(
+    per_store: int = LOCATIONS_PER_STORE, strategies_per_store: int | None = None, pool: int = POOL
+) -> tuple[RuleSet, list[Snapshot]]:
+    """The rule set and the pool of orders (the reference workload unless told otherwise)."""
     rng = random.Random(SEED)
-    locations = build_locations(rng)
-    ruleset = parse_ruleset({"bench/rules.yaml": rules_text(rng)})
+    locations = build_locations(rng, per_store)
+    ruleset = parse_ruleset({"bench/rules.yaml": rules_text(rng, per_store, strategies_per_store)})
     inventory = build_inventory(rng, locations)
-    return ruleset, [build_order(rng, n, locations, inventory) for n in range(POOL)]
+    return ruleset, [build_order(rng, n, locations, inventory) for n in range(pool)]
 
 
 def rss_kib() -> int:
@@ -432,6 +477,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="ask durable_rules for every order (no remembered answers)",
     )
+    parser.add_argument(
+        "--plot",
+        type=Path,
+        metavar="FILE.png",
+        help="also draw the scaling curves (strategies 12-60, locations 12-501) into FILE.png",
+    )
     args = parser.parse_args(argv)
     result = run(args.decisions, remember_matches=not args.fresh_matches)
     print(json.dumps(result))
@@ -454,7 +505,29 @@ def main(argv: list[str] | None = None) -> int:
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         print(f"  {name:<{width}}  {value}")
+    if args.plot is not None:
+        _scaling(args.plot)
     return 0
+
+
+def _scaling(path: Path) -> None:
+    from tests.bench import bench_scaling
+
+    pinned = hasattr(os, "sched_setaffinity")
+    cores = os.sched_getaffinity(0) if pinned else set()
+    if pinned:
+        os.sched_setaffinity(0, {min(cores)})
+    try:
+        found = bench_scaling.curves()
+    finally:
+        if pinned:
+            os.sched_setaffinity(0, cores)
+    for points in found.values():
+        for point in points:
+            print(json.dumps(point))
+    bench_scaling.plot(found, path)
+    print("\n".join(bench_scaling.table(found)))
+    print(f"  scaling curves drawn into {path}")
 
 
 if __name__ == "__main__":
