@@ -5,7 +5,7 @@ value, channel, payment status, customer tags and decision metafield, every fulf
 with holds, actions, lines and `locationsForMove`), one inventory read for the items of the open
 fulfillment orders, and the locations with the shop's time zone (cached). The order read starts
 from a fulfillment order (`read_snapshot`) or from the order (`read_order_snapshot`). Extra pages
-(more than 20 fulfillment orders, 50 lines, or many locations per item) cost extra calls only
+(more than 5 fulfillment orders, 50 lines, or many locations per item) cost extra calls only
 when Shopify says `hasNextPage`.
 """
 
