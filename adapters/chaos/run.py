@@ -179,12 +179,26 @@ async def _quiet(database: AsyncEngine, control: httpx.AsyncClient) -> bool:
     pending = await _rows(database, "SELECT COUNT(*) FROM deliveries WHERE state = 'pending'")
     if pending[0][0]:
         return False
-    webhooks = (await control.get("/_emulator/webhooks")).json()
+    webhooks = await _read(control, "/_emulator/webhooks")
     return not any(w["status"] in ("pending", "failed") for w in webhooks)
 
 
+async def _read(control: httpx.AsyncClient, path: str) -> Any:
+    """GET a control route, again after a dropped keep-alive connection (the emulator closes idle ones)."""
+    for attempt in range(3):
+        try:
+            response = await control.get(path)
+            response.raise_for_status()
+            return response.json()
+        except httpx.TransportError:
+            if attempt == 2:
+                raise
+            await asyncio.sleep(0.5)
+    raise AssertionError("unreachable")
+
+
 async def _redeliver_failed(control: httpx.AsyncClient) -> int:
-    failed = [w["id"] for w in (await control.get("/_emulator/webhooks")).json() if w["status"] == "failed"]
+    failed = [w["id"] for w in await _read(control, "/_emulator/webhooks") if w["status"] == "failed"]
     for webhook_id in failed:
         (await control.post(f"/_emulator/webhooks/{webhook_id}/redeliver")).raise_for_status()
     return len(failed)
@@ -194,14 +208,14 @@ async def _measure(
     report: ChaosReport, database: AsyncEngine, control: httpx.AsyncClient, orders: list[str]
 ) -> None:
     report.decided = await _decided(database, orders)
-    mutations = (await control.get("/_emulator/mutations")).json()
+    mutations = await _read(control, "/_emulator/mutations")
     writes = Counter((m["mutation"], json.dumps(m["variables"], sort_keys=True)) for m in mutations)
     report.duplicate_writes = sum(count - 1 for count in writes.values() if count > 1)
     report.details += [
         f"written {n} times: {name} {variables}" for (name, variables), n in writes.items() if n > 1
     ]
     report.refused_writes = sum(1 for m in mutations if m["userErrors"])
-    webhooks = (await control.get("/_emulator/webhooks")).json()
+    webhooks = await _read(control, "/_emulator/webhooks")
     acknowledged = {w["id"] for w in webhooks if w["status"] == "delivered"}
     stored = {row[0]: row[1] for row in await _rows(database, "SELECT webhook_id, state FROM deliveries")}
     missing = acknowledged - set(stored)
