@@ -27,7 +27,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from adapters import order_events
@@ -58,6 +58,7 @@ from engine.model import Snapshot
 logger = logging.getLogger(__name__)
 
 ROUTING_COMPLETE = "fulfillment_orders/order_routing_complete"
+CLOCK_SKEW = timedelta(seconds=2)  # between replicas' clocks, as the reservations allow
 # Fulfillment orders a decision can no longer change.
 FINISHED_STATUSES = frozenset({"CLOSED", "CANCELLED", "INCOMPLETE"})
 
@@ -157,12 +158,18 @@ class OrderRouter:
         fulfillment_order_id = fulfillment_order_of(body)
         ruleset = self._ruleset()
         read_at = self._read_time()
+        started = self._log.now() - CLOCK_SKEW
         snapshot = await gateway.read_snapshot(fulfillment_order_id)
         order_id = snapshot.order.id
         lock = OrderLease(self._locks, delivery.shop, order_id, owner, self._lease)
         if not await lock.renew():
             raise RetryLater(f"order {order_id} is being decided by another worker")
         try:
+            # The read came before the lease: if another worker decided or wrote for this order
+            # meanwhile (an order's fulfillment orders each send a webhook), read it again.
+            if await self._log.changed_since(delivery.shop, order_id, started):
+                read_at = self._read_time()
+                snapshot = await gateway.read_order_snapshot(order_id)
             return await self._decide_locked(delivery, gateway, ruleset, snapshot, lock, read_at)
         finally:
             await self._locks.release(delivery.shop, order_id, owner)

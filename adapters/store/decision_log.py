@@ -133,6 +133,25 @@ class DecisionLog:
             )
             return [_stored(row) for row in rows]
 
+    def now(self) -> datetime:
+        return self._now()
+
+    async def changed_since(self, shop: str, order_id: str, since: datetime) -> bool:
+        """Whether a decision for the order was made, or finished writing, at or after `since`
+        (or is writing still): a snapshot read before then may not show its writes."""
+        async with self._sessions() as session:
+            found = await session.scalar(
+                select(DecisionRow.id)
+                .where(DecisionRow.shop == shop, DecisionRow.order_id == order_id)
+                .where(
+                    (DecisionRow.created_at >= since)
+                    | (DecisionRow.completed_at >= since)
+                    | (DecisionRow.state == "executing")
+                )
+                .limit(1)
+            )
+            return found is not None
+
     async def get(self, decision_id: str) -> StoredDecision | None:
         async with self._sessions() as session:
             row = await session.get(DecisionRow, decision_id)

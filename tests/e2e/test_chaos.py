@@ -50,11 +50,6 @@ async def test_one_replica_on_sqlite_killed_twice_amid_faults_decides_every_orde
     assert report.targets_met()
 
 
-@pytest.mark.xfail(
-    reason="known (README, Chaos report): a routing-complete delivery reads the order before taking its "
-    "lease, so a worker that waited decides on a stale state and writes a tag (rarely a move) again",
-    strict=False,
-)
 async def test_three_replicas_on_postgresql_killed_one_at_a_time_decide_every_order_once(
     tmp_path: Path, postgres_database: str
 ) -> None:
