@@ -77,8 +77,20 @@ def _mark(file: str, node: yaml.Node) -> Mark:
     return Mark(file, node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def _convert(loader: yaml.SafeLoader, file: str, node: yaml.Node, issues: list[RuleIssue]) -> YNode:
+def _convert(
+    loader: yaml.SafeLoader,
+    file: str,
+    node: yaml.Node,
+    issues: list[RuleIssue],
+    inside: frozenset[int] = frozenset(),
+) -> YNode:
     mark = _mark(file, node)
+    if id(node) in inside:  # an alias of a node that contains it (`&a [x, *a]`): rules are finite
+        issues.append(
+            RuleIssue(mark, "file", "an alias refers to a node that contains it", "remove the alias")
+        )
+        return YScalar(mark, None)
+    inside = inside | {id(node)} if not isinstance(node, yaml.ScalarNode) else inside
     if isinstance(node, yaml.ScalarNode):
         if node.tag.endswith(":timestamp"):
             return YScalar(mark, str(node.value))  # dates: keep the text as written (even 2026-13-01)
@@ -90,12 +102,12 @@ def _convert(loader: yaml.SafeLoader, file: str, node: yaml.Node, issues: list[R
             value = str(node.value)
         return YScalar(mark, value)
     if isinstance(node, yaml.SequenceNode):
-        return YSeq(mark, tuple(_convert(loader, file, item, issues) for item in node.value))
+        return YSeq(mark, tuple(_convert(loader, file, item, issues, inside) for item in node.value))
     assert isinstance(node, yaml.MappingNode)
     entries: list[tuple[YScalar, YNode]] = []
     seen: set[str] = set()
     for key_node, value_node in _merged(node):
-        key = _convert(loader, file, key_node, issues)
+        key = _convert(loader, file, key_node, issues, inside)
         if not isinstance(key, YScalar) or not isinstance(key.value, str):
             issues.append(RuleIssue(key.mark, "file", "keys must be plain words", "write `name: value`"))
             continue
@@ -103,7 +115,7 @@ def _convert(loader: yaml.SafeLoader, file: str, node: yaml.Node, issues: list[R
             issues.append(RuleIssue(key.mark, "file", f"key `{key.value}` appears twice", "keep one of them"))
             continue
         seen.add(key.value)
-        entries.append((key, _convert(loader, file, value_node, issues)))
+        entries.append((key, _convert(loader, file, value_node, issues, inside)))
     return YMap(mark, tuple(entries))
 
 

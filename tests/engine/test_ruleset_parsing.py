@@ -247,3 +247,11 @@ def test_a_rule_set_round_trips_through_json_with_its_version() -> None:
     again = type(ruleset).model_validate_json(ruleset.model_dump_json())
     assert again == ruleset
     assert again.version == ruleset.version
+
+
+def test_an_alias_inside_its_own_anchor_is_an_error_not_a_crash() -> None:
+    """Found by fuzzing: `&a [x, *a]` is a list that contains itself; rules are finite."""
+    with pytest.raises(RuleSetError, match="an alias refers to a node that contains it"):
+        parse_ruleset(
+            {"rules/loop.yaml": "strategies: &s\n  - {id: x, locations: *s}\nfallback: {keep: true}\n"}
+        )
