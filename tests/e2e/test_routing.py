@@ -169,6 +169,12 @@ async def test_secrets_appear_in_no_log_line_and_no_stored_row(
         await shopify.faults(http_500_next=1)
         order = await shopify.place_order(US, [("NW-0007", 500)])
         await eventually(lambda: service.decided(US, order["id"]), what="the decision")
+
+        async def logged() -> bool:  # the worker logs once its delivery is finished, a moment later
+            text = json_lines.getvalue()
+            return '"decision_id"' in text and order["id"] in text
+
+        await eventually(logged, what="the worker's line about the decision")
     finally:
         logging.getLogger().removeHandler(handler)
     secrets = [
