@@ -33,7 +33,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from adapters.store.clock import Clock, utc_now
 from adapters.store.tables import ReservationRow
 from engine.decision import Decision
-from engine.intents import Intent, MoveFulfillmentOrder, SendPurchaseOrder
+from engine.intents import HandOff, Intent, MoveFulfillmentOrder, SendPurchaseOrder
 from engine.model import Snapshot
 
 Held = dict[str, dict[str, int]]  # {inventory item id: {location id: units held}}
@@ -60,24 +60,25 @@ def claims(decision: Decision, snapshot: Snapshot) -> list[Claim]:
     for position, intent in enumerate(decision.intents):
         if isinstance(intent, MoveFulfillmentOrder):
             picked = [(line.id, line.quantity) for line in intent.lines]
-        elif isinstance(intent, SendPurchaseOrder):
+        elif isinstance(intent, SendPurchaseOrder | HandOff):
             picked = [] if intent.whole else [(line.id, line.quantity) for line in intent.lines]
         else:
             continue
+        target = intent.stand_in_location_id if isinstance(intent, HandOff) else intent.to_location_id
         fo = fulfillment_orders.get(intent.fulfillment_order_id)
-        if fo is None or fo.assigned_location_id == intent.to_location_id:
+        if fo is None or fo.assigned_location_id == target:
             continue
         lines = {line.id: line for line in fo.lines}
         for line_id, quantity in picked or [(line.id, line.remaining_quantity) for line in fo.lines]:
             line = lines.get(line_id)
             if line is not None and line.inventory_item_id and quantity > 0:
-                taken[(position, intent.to_location_id, line.inventory_item_id)] += quantity
+                taken[(position, target, line.inventory_item_id)] += quantity
     return [Claim(position, location, item, units) for (position, location, item), units in taken.items()]
 
 
 def moves_units(intent: Intent) -> bool:
     """Whether the intent moves units to a location (so it holds a reservation until settled)."""
-    return isinstance(intent, MoveFulfillmentOrder | SendPurchaseOrder)
+    return isinstance(intent, MoveFulfillmentOrder | SendPurchaseOrder | HandOff)
 
 
 def stocked_items(snapshot: Snapshot) -> frozenset[str]:

@@ -13,6 +13,7 @@ from adapters.store import DecisionLog
 from adapters.store.reservations import Reservations, claims
 from engine.decision import Decision, FulfillmentOrderOutcome
 from engine.intents import (
+    HandOff,
     HoldFulfillmentOrder,
     Intent,
     LineQuantity,
@@ -166,6 +167,29 @@ async def test_a_purchase_order_holds_its_lines_at_the_vendors_location(
     assert await reservations.held(SHOP, [JACKET]) == {JACKET: {VENDOR: 2}}
     assert await reservations.release_for_decision(decision_id) == 1
     assert await reservations.held(SHOP, [JACKET]) == {}
+
+
+async def test_a_hand_off_holds_its_lines_at_the_stand_in(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """Until the other store's linked order takes the units there, the stand-in's are reserved."""
+    reservations, log = Reservations(sessions), DecisionLog(sessions)
+    snapshot = order_snapshot(jackets=2)
+    fo = snapshot.fulfillment_orders[0]
+    handoff = HandOff(
+        fulfillment_order_id=fo.id,
+        from_location_id=DALLAS,
+        stand_in_location_id=VENDOR,
+        fulfilling_store="north-wind-ca.myshopify.com",
+        fulfilling_location_id="gid://shopify/Location/203",
+        fulfilling_location_name="Toronto DC",
+        whole=False,
+        lines=(PurchaseOrderItem(id=fo.lines[0].id, sku="JACKET", quantity=2),),
+        handle="routing-engine.handed-off",
+    )
+    decision_id = await decide_and_reserve(reservations, log, snapshot, handoff)
+    assert await reservations.held(SHOP, [JACKET]) == {JACKET: {VENDOR: 2}}
+    assert await reservations.release_for_decision(decision_id) == 1
 
 
 async def test_an_order_is_not_held_to_its_own_reservations(
