@@ -158,8 +158,13 @@ def create_app(
             follow_ups = None
             handoffs = None
             if any(store.stand_ins for store in by_domain.values()):
-                handoffs = HandOffDesk(tuple(by_domain.values()), book=handoff_book, gateways=gateways)
                 follow_ups = HandOffFollowUp(book=handoff_book, gateways=gateways, inbox=inbox)
+                handoffs = HandOffDesk(
+                    tuple(by_domain.values()),
+                    book=handoff_book,
+                    gateways=gateways,
+                    redecide=follow_ups.redecide_failed,
+                )
             withdrawals: list[OrderWithdrawal] = [h for h in (follow_ups, service) if h is not None]
             # The API's inventory view, kept fresh by inventory_levels/update and periodic re-reads.
             keeper = InventoryKeeper(

@@ -20,12 +20,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from adapters.outside_moves import move_to
 from adapters.ports import HandOffStoreGateway, StoreGateway
 from adapters.settings import StandInConfig, StoreConfig
+from adapters.shopify.errors import ShopifyUserError
 from adapters.shopify.linked_orders import LinkedOrder, LinkOrigin
 from adapters.shopify.outcomes import IntentResult, already_done, applied, failed
 from adapters.shopify.snapshot import read_inventory
@@ -62,10 +63,12 @@ class HandOffDesk:
         *,
         book: HandOffBook,
         gateways: Mapping[str, HandOffStoreGateway],
+        redecide: Callable[[HandOffRecord], Awaitable[None]] | None = None,
     ) -> None:
         self.configs = {store.domain: store for store in stores}
         self.book = book
         self.gateways = gateways
+        self.redecide = redecide
 
     def has_stand_ins(self, store: str) -> bool:
         config = self.configs.get(store)
@@ -221,7 +224,15 @@ class HandOffDesk:
             return already_done(
                 f"hand-off {record.id}: linked order {record.linked_order_name}", created_ids=created
             )
-        linked = await self._linked_order(there, record, seen, intent)
+        try:
+            linked = await self._linked_order(there, record, seen, intent)
+        except ShopifyUserError as error:  # e.g. INVENTORY_CLAIM_FAILED: the other store has none left
+            await self.book.fail(record.id, f"the linked order was refused: {error}")
+            if self.redecide is not None:  # decided again, without that store
+                await self.redecide(record)
+            return failed(
+                f"hand-off {record.id}: {intent.fulfilling_store} refused the linked order: {error}"
+            )
         await self.book.record_linked_order(record.id, linked.id, linked.name)
         return applied(
             f"hand-off {record.id}: linked order {linked.name} in {intent.fulfilling_store}",

@@ -95,6 +95,10 @@ class HandOffFollowUp:
             f"hand-off {handoff.id} {moved.status}; linked order {handoff.linked_order_name or '-'} cancelled"
         )
 
+    async def redecide_failed(self, handoff: HandOff) -> None:
+        """Decide the origin's order again after a failed hand-off (without that store)."""
+        await self._redecide(handoff, "failed")
+
     async def _redecide(self, handoff: HandOff, why: str) -> None:
         stamp = utc_now().strftime("%Y%m%dT%H%M%S%f")
         body = {"fulfillment_order": {"id": handoff.origin_fulfillment_order_id, "status": "on_hold"}}

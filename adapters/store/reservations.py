@@ -66,7 +66,9 @@ def claims(decision: Decision, snapshot: Snapshot) -> list[Claim]:
             continue
         target = intent.stand_in_location_id if isinstance(intent, HandOff) else intent.to_location_id
         fo = fulfillment_orders.get(intent.fulfillment_order_id)
-        if fo is None or fo.assigned_location_id == target:
+        # Already at the target, Shopify counts the units there; but a hand-off is decided on the
+        # other store's figures, which know nothing of it until its linked order is made.
+        if fo is None or (fo.assigned_location_id == target and not isinstance(intent, HandOff)):
             continue
         lines = {line.id: line for line in fo.lines}
         for line_id, quantity in picked or [(line.id, line.remaining_quantity) for line in fo.lines]:
