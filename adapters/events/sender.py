@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.events.outbox import OutboundEvent, event_of
 from adapters.events.signature import sign
+from adapters.pause import pause
 from adapters.store.clock import Clock, utc_now
 from adapters.store.tables import OutboundEventRow
 
@@ -198,13 +199,4 @@ class EventSender:
             )
 
     async def _pause(self) -> None:
-        waits = [
-            asyncio.ensure_future(self._sleep(self._poll)),
-            asyncio.ensure_future(self._stopping.wait()),
-            asyncio.ensure_future(self._woken.wait()),
-        ]
-        try:
-            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for task in waits:
-                task.cancel()
+        await pause(self._sleep, self._poll, self._stopping, self._woken)

@@ -36,6 +36,7 @@ from typing import Protocol
 from urllib.parse import quote
 
 from adapters.edi.inventory_advice import InventoryAdvice
+from adapters.pause import pause
 from adapters.ports import VendorStoreGateway
 from adapters.shopify.errors import ShopifyError, ShopifyThrottled, ShopifyTransportError, ShopifyUserError
 from adapters.shopify.inventory_writes import MAX_QUANTITIES_PER_CALL
@@ -358,14 +359,7 @@ class VendorStock:
         return vendor
 
     async def _pause(self) -> None:
-        sleeping = asyncio.ensure_future(self._sleep(self._every))
-        stopping = asyncio.ensure_future(self._stopping.wait())
-        try:
-            await asyncio.wait((sleeping, stopping), return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for task in (sleeping, stopping):
-                task.cancel()
-            await asyncio.gather(sleeping, stopping, return_exceptions=True)
+        await pause(self._sleep, self._every, self._stopping)
 
 
 def _refused_rows(exc: ShopifyUserError, items: Sequence[str]) -> dict[str, str]:

@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from adapters.pause import pause
 from adapters.store.clock import Clock, utc_now
 from adapters.store.edi_records import PurchaseOrderRecord
 from adapters.store.purchase_orders import PurchaseOrderBook
@@ -101,11 +102,4 @@ class Sweeper:
         return 0
 
     async def _pause(self) -> None:
-        sleeping = asyncio.ensure_future(self._sleep(self._every))
-        stopping = asyncio.ensure_future(self._stopping.wait())
-        try:
-            await asyncio.wait((sleeping, stopping), return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for task in (sleeping, stopping):
-                task.cancel()
-            await asyncio.gather(sleeping, stopping, return_exceptions=True)
+        await pause(self._sleep, self._every, self._stopping)
