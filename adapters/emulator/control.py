@@ -220,9 +220,16 @@ def control_routes(emulator: Emulator) -> list[Route]:
         return JSONResponse([m.as_dict() for m in emulator.mutations])
 
     async def webhooks(request: Request) -> JSONResponse:
+        """The delivery log; `?topic=` and `?status=a,b` narrow it (the whole log is large in a long run)."""
         topic = request.query_params.get("topic")
+        status = request.query_params.get("status")
+        statuses = set(status.split(",")) if status else None
         return JSONResponse(
-            [d.as_dict() for d in emulator.webhooks.deliveries if not topic or d.topic == topic]
+            [
+                d.as_dict()
+                for d in emulator.webhooks.deliveries
+                if (not topic or d.topic == topic) and (statuses is None or d.status in statuses)
+            ]
         )
 
     async def redeliver(request: Request) -> JSONResponse:

@@ -31,7 +31,7 @@ class Emulator:
         }
         self.mutations: list[MutationRecord] = []
         self.faults.clear()
-        self.webhooks.deliveries.clear()
+        self.webhooks.clear()
 
     def emit(self, store: Store, events: list[WebhookEvent]) -> None:
         """Queue webhooks of one merchant action; they share an event id, as Shopify's do."""
