@@ -76,6 +76,8 @@ FULFILLMENT_ORDERS_PAGE = load("fulfillment_orders_page.graphql")
 FULFILLMENT_ORDER_LINES_PAGE = load("fulfillment_order_lines_page.graphql")
 INVENTORY_LEVELS = load("inventory_levels.graphql")
 INVENTORY_LEVELS_PAGE = load("inventory_levels_page.graphql")
+# The one-location form; `candidate_stock.stock_document(n)` makes the n-location ones.
+STOCK_AT_LOCATIONS = load("stock_at_locations.graphql")
 LOCATIONS = load("locations.graphql")
 FULFILLMENT_ORDER_STATE = load("fulfillment_order_state.graphql")
 ORDER_STATE = load("order_state.graphql")
@@ -109,6 +111,7 @@ ALL: tuple[Document, ...] = (
     FULFILLMENT_ORDER_LINES_PAGE,
     INVENTORY_LEVELS,
     INVENTORY_LEVELS_PAGE,
+    STOCK_AT_LOCATIONS,
     LOCATIONS,
     FULFILLMENT_ORDER_STATE,
     ORDER_STATE,

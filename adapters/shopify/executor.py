@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters.shopify import documents, mapping, mutations
+from adapters.shopify.answered_states import AnsweredStates
 from adapters.shopify.client import ShopifyClient
 from adapters.shopify.errors import ShopifyQueryError, ShopifyUserError
 from adapters.shopify.outcomes import IntentOutcome, IntentResult, already_done, applied, failed, superseded
@@ -71,6 +72,7 @@ class Executor:
 
     def __init__(self, client: ShopifyClient) -> None:
         self.client = client
+        self._answered = AnsweredStates()
 
     async def apply(
         self, intent: Intent, *, snapshot: Snapshot | None = None, decided_on: Snapshot | None = None
@@ -123,6 +125,7 @@ class Executor:
         payload = await mutations.move_fulfillment_order(
             self.client, intent.fulfillment_order_id, intent.to_location_id, intent.lines
         )
+        self._answered.remember_move(payload)
         return _moved(intent, payload)
 
     async def _carved_out(
@@ -138,7 +141,11 @@ class Executor:
         return carved_out(placement, fulfillment_order_id, lines, location_id, known)
 
     async def _hold(self, intent: HoldFulfillmentOrder, snapshot: Snapshot | None) -> IntentResult:
-        state = await self._state_for(intent.fulfillment_order_id, snapshot)
+        answered = self._answered.take(intent.fulfillment_order_id) if snapshot is None else None
+        if answered is not None:  # our move's answer moments ago: no read between move and hold
+            state = _FulfillmentOrderState(answered)
+        else:
+            state = await self._state_for(intent.fulfillment_order_id, snapshot)
         verdict = check_hold(intent, state.fulfillment_order)
         if verdict is not None:
             return verdict

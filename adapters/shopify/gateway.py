@@ -11,7 +11,7 @@ from adapters.shopify.fulfillments import FulfillmentResult
 from adapters.shopify.inventory_writes import SetQuantitiesResult, SkuMatches
 from adapters.shopify.linked_orders import LinkedOrder, LinkOrigin, ShippedFulfillment
 from adapters.shopify.outcomes import IntentResult
-from adapters.shopify.ship_to import ShipToAddress, read_ship_to
+from adapters.shopify.ship_to import ShipToAddress, ShipToMemory, ship_to_of
 from adapters.shopify.snapshot import LocationCache, read_order_snapshot, read_snapshot
 from engine.intents import AddOrderTags, Intent, LineQuantity, SetOrderMetafield
 from engine.model import Snapshot
@@ -22,14 +22,21 @@ class ShopifyGateway:
         self.client = client
         self.locations = LocationCache(client, ttl_seconds=locations_ttl_seconds)
         self._executor = Executor(client)
+        self._ship_tos = ShipToMemory()
 
     async def read_snapshot(self, fulfillment_order_id: str) -> Snapshot:
         return await read_snapshot(
-            self.client, self.locations, fulfillment_order_id, await self._candidates()
+            self.client,
+            self.locations,
+            fulfillment_order_id,
+            await self._candidates(),
+            ship_tos=self._ship_tos,
         )
 
     async def read_order_snapshot(self, order_id: str) -> Snapshot:
-        return await read_order_snapshot(self.client, self.locations, order_id, await self._candidates())
+        return await read_order_snapshot(
+            self.client, self.locations, order_id, await self._candidates(), ship_tos=self._ship_tos
+        )
 
     async def apply(
         self, intent: Intent, *, snapshot: Snapshot | None, decided_on: Snapshot | None = None
@@ -88,8 +95,9 @@ class ShopifyGateway:
         return await inventory_writes.inventory_items_by_sku(self.client, skus)
 
     async def ship_to(self, order_id: str) -> ShipToAddress:
-        """The order's full shipping address (name and street), for a vendor's purchase order."""
-        return await read_ship_to(self.client, order_id)
+        """The order's full shipping address (name and street), for a vendor's purchase order:
+        the one the order read carried moments ago, else read."""
+        return await ship_to_of(self.client, order_id, self._ship_tos)
 
     async def split_off(self, fulfillment_order_id: str, lines: Sequence[LineQuantity]) -> str:
         """Split `lines` off into a new fulfillment order (Shopify's `remainingFulfillmentOrder`); its id."""

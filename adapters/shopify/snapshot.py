@@ -2,8 +2,10 @@
 
 Usually two calls, three when the locations are not cached: the order read (the order with its
 value, channel, payment status, customer tags and decision metafield, every fulfillment order
-with holds, actions, lines and `locationsForMove`), one inventory read for the items of the open
-fulfillment orders, and the locations with the shop's time zone (cached). The order read starts
+with holds, actions, lines and `locationsForMove`), one stock read for the items of the open
+fulfillment orders at the candidate locations and the fulfillment orders' own
+(`candidate_stock`), and the locations with the shop's time zone (cached). `read_inventory`
+(every level of an item) serves hand-offs, which look at another store's stock. The order read starts
 from a fulfillment order (`read_snapshot`) or from the order (`read_order_snapshot`). Extra pages
 (more than 5 fulfillment orders, 50 lines, or many locations per item) cost extra calls only
 when Shopify says `hasNextPage`.
@@ -21,9 +23,11 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from adapters.shopify import documents, mapping
+from adapters.shopify.candidate_stock import read_stock_at
 from adapters.shopify.client import ShopifyClient
 from adapters.shopify.errors import ShopifyNotFound, ShopifyQueryError
 from adapters.shopify.sansio import MAX_COST_EXCEEDED
+from adapters.shopify.ship_to import ShipToMemory
 from engine.model import FulfillmentOrder, Location, Snapshot
 
 logger = logging.getLogger(__name__)
@@ -145,8 +149,11 @@ async def read_snapshot(
     candidate_location_ids: Sequence[str],
     *,
     clock: Clock = utc_now,
+    ship_tos: ShipToMemory | None = None,
 ) -> Snapshot:
     """The snapshot of the order that `fulfillment_order_id` belongs to.
+
+    `ship_tos` keeps the order's full shipping address for a purchase order written moments later.
 
     Raises `ShopifyNotFound` when Shopify has no such fulfillment order (or hides it from us).
     """
@@ -159,7 +166,7 @@ async def read_snapshot(
             f"{client.shop_domain}: fulfillment order {fulfillment_order_id} not found",
             gid=fulfillment_order_id,
         )
-    return await _complete(client, locations, root["order"], moves, read_at)
+    return await _complete(client, locations, root["order"], moves, read_at, ship_tos)
 
 
 async def read_order_snapshot(
@@ -169,6 +176,7 @@ async def read_order_snapshot(
     candidate_location_ids: Sequence[str],
     *,
     clock: Clock = utc_now,
+    ship_tos: ShipToMemory | None = None,
 ) -> Snapshot:
     """The snapshot of the order `order_id` (for webhooks that carry an order, e.g. `orders/paid`).
 
@@ -180,7 +188,7 @@ async def read_order_snapshot(
     order_node = data.get("order")
     if order_node is None:
         raise ShopifyNotFound(f"{client.shop_domain}: order {order_id} not found", gid=order_id)
-    return await _complete(client, locations, order_node, moves, read_at)
+    return await _complete(client, locations, order_node, moves, read_at, ship_tos)
 
 
 async def _complete(
@@ -189,8 +197,11 @@ async def _complete(
     order_node: mapping.Node,
     moves: dict[str, Any],
     read_at: datetime,
+    ship_tos: ShipToMemory | None,
 ) -> Snapshot:
     """Read what the order read leaves out (more pages, inventory, locations) and map it all."""
+    if ship_tos is not None:
+        ship_tos.remember(dict(order_node))
     fo_nodes = await _all_fulfillment_orders(client, order_node, moves)
     fulfillment_orders = tuple([await _map_with_all_lines(client, node) for node in fo_nodes])
     item_ids = sorted(
@@ -203,9 +214,12 @@ async def _complete(
         }
     )
     shop = await locations.shop()
-    inventory = await read_inventory(
-        client, item_ids, levels_first=min(MAX_PAGE, max(1, len(shop.locations)))
-    )
+    # Stock where the decision may send or keep each fulfillment order, nowhere else.
+    where = [
+        *(moves["candidateLocationIds"] or [location.id for location in shop.locations]),
+        *(fo.assigned_location_id for fo in fulfillment_orders if fo.status in OPEN_STATUSES),
+    ]
+    inventory = await read_stock_at(client, item_ids, [w for w in where if w]) if item_ids else {}
     return Snapshot(
         store=client.shop_domain,
         order=mapping.map_order(order_node),

@@ -7,6 +7,7 @@ from graphql import GraphQLSchema, parse, specified_rules, validate
 from graphql.validation import NoDeprecatedCustomRule
 
 from adapters.shopify import documents
+from adapters.shopify.candidate_stock import MAX_LOCATIONS, stock_document
 
 RULES = [*specified_rules, NoDeprecatedCustomRule]
 
@@ -17,6 +18,15 @@ def test_document_is_valid_and_not_deprecated(
 ) -> None:
     errors = validate(admin_schema, parse(document.text), RULES)
     assert [e.message for e in errors] == []
+
+
+@pytest.mark.parametrize("locations", [2, 5, MAX_LOCATIONS])
+def test_the_stock_read_is_valid_for_any_number_of_locations(
+    admin_schema: GraphQLSchema, locations: int
+) -> None:
+    document = stock_document(locations)
+    assert [e.message for e in validate(admin_schema, parse(document.text), RULES)] == []
+    assert f"l{locations - 1}: inventoryLevel(locationId: $l{locations - 1})" in document.text
 
 
 def test_deprecation_check_catches_a_deprecated_field(admin_schema: GraphQLSchema) -> None:

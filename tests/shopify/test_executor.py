@@ -367,6 +367,51 @@ class TestHold:
 RELEASE = ReleaseHold(fulfillment_order_id=FO, handle=HANDLE)
 
 
+class TestHoldRightAfterOurMove:
+    """A vendor PO or a hand-off moves the lines, then holds them: the move's answer says enough."""
+
+    @staticmethod
+    def answered_move(moved_id: str, actions: frozenset[str] = OPEN_ACTIONS) -> dict[str, Any]:
+        payload = move_payload(moved_id)
+        moved = payload["data"]["fulfillmentOrderMove"]["movedFulfillmentOrder"]
+        moved |= {
+            "requestStatus": "UNSUBMITTED",
+            "fulfillmentHolds": [],
+            "supportedActions": [{"action": a} for a in sorted(actions)],
+        }
+        return payload
+
+    async def test_holds_without_reading_the_moved_fulfillment_order(
+        self, executor: Executor, shopify: ScriptedShopify
+    ) -> None:
+        moved_id = "gid://shopify/FulfillmentOrder/9"
+        shopify.add_json(self.answered_move(moved_id))
+        shopify.add_json(hold_payload())
+        await executor.apply(MOVE, snapshot=snapshot())
+        held = await executor.apply(HOLD.model_copy(update={"fulfillment_order_id": moved_id}), snapshot=None)
+        assert held.outcome is IntentOutcome.APPLIED
+        assert operations(shopify) == ["RoutingFulfillmentOrderMove", "RoutingFulfillmentOrderHold"]
+
+    async def test_the_answer_still_decides_the_precondition(
+        self, executor: Executor, shopify: ScriptedShopify
+    ) -> None:
+        shopify.add_json(self.answered_move(FO, actions=frozenset({"MOVE"})))
+        await executor.apply(MOVE, snapshot=snapshot())
+        held = await executor.apply(HOLD, snapshot=None)
+        assert held.outcome is IntentOutcome.FAILED and "HOLD" in held.detail
+        assert operations(shopify) == ["RoutingFulfillmentOrderMove"]
+
+    async def test_a_second_hold_reads_afresh(self, executor: Executor, shopify: ScriptedShopify) -> None:
+        shopify.add_json(self.answered_move(FO))
+        shopify.add_json(hold_payload())
+        shopify.add_json(state_node(status="ON_HOLD", holds=[OUR_HOLD_NODE], actions=HELD_ACTIONS))
+        await executor.apply(MOVE, snapshot=snapshot())
+        await executor.apply(HOLD, snapshot=None)
+        again = await executor.apply(HOLD, snapshot=None)
+        assert again.outcome is IntentOutcome.ALREADY_DONE
+        assert operations(shopify)[-1] == "RoutingFulfillmentOrderState"
+
+
 class TestRelease:
     async def test_releases_only_our_hold_by_id(self, executor: Executor, shopify: ScriptedShopify) -> None:
         shopify.add_json(

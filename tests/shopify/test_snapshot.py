@@ -13,8 +13,10 @@ from graphql.execution.values import get_variable_values
 
 from adapters.emulator.cost import CostCalculator
 from adapters.shopify import documents
+from adapters.shopify.candidate_stock import stock_document
 from adapters.shopify.client import ShopifyClient
 from adapters.shopify.errors import ShopifyNotFound, ShopifyQueryError
+from adapters.shopify.ship_to import NoShippingAddress, ShipToMemory, ship_to_of
 from adapters.shopify.snapshot import (
     LocationCache,
     ShopLocations,
@@ -26,7 +28,7 @@ from adapters.shopify.snapshot import (
 from engine.model import Address, Hold
 from tests.shopify.conftest import FakeClock, ScriptedShopify, load_fixture
 
-FIXTURE = load_fixture("snapshot-us-three-fulfillment-orders.json")
+FIXTURE = load_fixture("snapshot-us-three-fulfillment-orders-stock-at-candidates.json")
 RESPONSES: dict[str, Any] = FIXTURE["responses"]
 FO_ID = FIXTURE["fulfillment_order_id"]
 CANDIDATES = FIXTURE["candidate_location_ids"]
@@ -37,7 +39,7 @@ def reply(name: str) -> httpx.Response:
 
 
 def script_full_read(shopify: ScriptedShopify) -> None:
-    shopify.add(reply("snapshot"), reply("locations_page_1"), reply("locations_page_2"), reply("inventory"))
+    shopify.add(reply("snapshot"), reply("locations_page_1"), reply("locations_page_2"), reply("stock"))
 
 
 async def test_reads_everything_in_four_calls_and_maps_it(
@@ -47,7 +49,7 @@ async def test_reads_everything_in_four_calls_and_maps_it(
     snapshot = await read_snapshot(client, LocationCache(client), FO_ID, CANDIDATES)
 
     names = [body["operationName"] for body in shopify.bodies()]
-    assert names == ["RoutingSnapshot", "RoutingLocations", "RoutingLocations", "RoutingInventoryLevels"]
+    assert names == ["RoutingSnapshot", "RoutingLocations", "RoutingLocations", "RoutingStockAtLocations"]
     assert snapshot.store == "north-wind-us.myshopify.com"
     assert snapshot.read_at is not None
 
@@ -101,7 +103,8 @@ async def test_reads_everything_in_four_calls_and_maps_it(
     assert fo2.our_hold("routing-engine.inventory-out-of-stock") is not None
     assert fo3.status == "CLOSED" and fo3.movable_to == frozenset()
 
-    # Inventory only for items of open fulfillment orders; negative stock kept as Shopify says.
+    # Stock only for items of open fulfillment orders, at the candidates and the fulfillment orders'
+    # own locations; negative stock kept as Shopify says; no level at a location reads as 0.
     assert snapshot.inventory == {
         "gid://shopify/InventoryItem/8001": {
             "gid://shopify/Location/7001": 12,
@@ -192,11 +195,25 @@ def test_the_fixture_answers_exactly_what_the_documents_select(admin_schema: Gra
     snapshot = json.loads(json.dumps(RESPONSES["snapshot"]["data"]).replace('"REPORT_PROGRESS"', '"MERGE"'))
     cases = [
         (documents.SNAPSHOT, snapshot, {"fulfillmentOrderId": FO_ID, **moves}),
+        (
+            stock_document(len(CANDIDATES)),
+            RESPONSES["stock"]["data"],
+            {"inventoryItemIds": [], **{f"l{i}": c for i, c in enumerate(CANDIDATES)}},
+        ),
         (documents.LOCATIONS, RESPONSES["locations_page_1"]["data"], {"after": None}),
         (documents.LOCATIONS, RESPONSES["locations_page_2"]["data"], {"after": "page-2"}),
     ]
     for document, data, variables in cases:
-        result = execute(admin_schema, parse(document.text), data, variable_values=variables)
+        # Fields resolve by response key (aliases: l0, l1, ...); `nodes` answers the abstract
+        # Node, and every node in these answers is an InventoryItem.
+        result = execute(
+            admin_schema,
+            parse(document.text),
+            data,
+            variable_values=variables,
+            field_resolver=lambda source, info, **_: source.get(info.path.key),
+            type_resolver=lambda *_: "InventoryItem",
+        )
         assert isinstance(result, ExecutionResult)
         assert result.errors is None, document.name
         assert result.data == data, document.name
@@ -207,7 +224,7 @@ async def test_reads_by_order_id_for_webhooks_that_carry_an_order(
 ) -> None:
     by_order = {"data": {"order": RESPONSES["snapshot"]["data"]["fulfillmentOrder"]["order"]}}
     shopify.add_json(by_order)
-    shopify.add(reply("locations_page_1"), reply("locations_page_2"), reply("inventory"))
+    shopify.add(reply("locations_page_1"), reply("locations_page_2"), reply("stock"))
     snapshot = await read_order_snapshot(
         client, LocationCache(client), "gid://shopify/Order/4001", CANDIDATES
     )
@@ -252,12 +269,15 @@ async def test_sends_the_expected_variables(client: ShopifyClient, shopify: Scri
         "withLocationsForMove": True,
         "locationsForMoveFirst": 5,
     }
-    assert inventory["variables"]["inventoryItemIds"] == [
-        "gid://shopify/InventoryItem/8001",
-        "gid://shopify/InventoryItem/8002",
-        "gid://shopify/InventoryItem/8003",
-    ]
-    assert inventory["variables"]["levelsFirst"] == 6
+    assert inventory["variables"] == {
+        "inventoryItemIds": [
+            "gid://shopify/InventoryItem/8001",
+            "gid://shopify/InventoryItem/8002",
+            "gid://shopify/InventoryItem/8003",
+        ],
+        # The candidates, which include the open fulfillment orders' own locations (7005, 7002).
+        **{f"l{i}": location for i, location in enumerate(CANDIDATES)},
+    }
 
 
 async def test_without_candidates_movable_to_is_not_asked(
@@ -267,7 +287,7 @@ async def test_without_candidates_movable_to_is_not_asked(
     for node in response["data"]["fulfillmentOrder"]["order"]["fulfillmentOrders"]["nodes"]:
         del node["locationsForMove"]  # what Shopify returns under @include(if: false)
     shopify.add(httpx.Response(200, json=response), reply("locations_page_1"), reply("locations_page_2"))
-    shopify.add(reply("inventory"))
+    shopify.add(reply("stock"))
     snapshot = await read_snapshot(client, LocationCache(client), FO_ID, [])
     assert shopify.bodies()[0]["variables"]["withLocationsForMove"] is False
     assert all(fo.movable_to is None for fo in snapshot.fulfillment_orders)
@@ -311,7 +331,7 @@ async def test_follows_pages_of_fulfillment_orders_and_lines(
     shopify.add_json(first)
     shopify.add_json(page_of_fos)
     shopify.add_json(page_of_lines)
-    shopify.add(reply("locations_page_1"), reply("locations_page_2"), reply("inventory"))
+    shopify.add(reply("locations_page_1"), reply("locations_page_2"), reply("stock"))
 
     snapshot = await read_snapshot(client, LocationCache(client), FO_ID, CANDIDATES)
 
@@ -419,3 +439,30 @@ async def test_other_query_errors_are_not_swallowed(client: ShopifyClient, shopi
     shopify.add_json({"errors": [{"message": "Access denied", "extensions": {"code": "ACCESS_DENIED"}}]})
     with pytest.raises(ShopifyQueryError):
         await read_inventory(client, ["gid://shopify/InventoryItem/1"])
+
+
+async def test_the_order_read_keeps_the_ship_to_for_a_purchase_order_moments_later(
+    client: ShopifyClient, shopify: ScriptedShopify
+) -> None:
+    clock = FakeClock()
+    memory = ShipToMemory(fresh_seconds=60, clock=clock)
+    script_full_read(shopify)
+    await read_snapshot(client, LocationCache(client), FO_ID, CANDIDATES, ship_tos=memory)
+    sent = len(shopify.requests)
+
+    address = await ship_to_of(client, "gid://shopify/Order/4001", memory)
+    assert (address.name, address.address1, address.address2, address.zip) == (
+        "Ada Lovelace",
+        "350 Fifth Avenue",
+        "Floor 34",
+        "10001",
+    )
+    assert len(shopify.requests) == sent, "no read of its own"
+
+    clock.now += 61  # a PO written later (the sweeper) reads the address afresh
+    shopify.add_json(
+        {"data": {"order": {"id": "gid://shopify/Order/4001", "name": "#1001", "shippingAddress": None}}}
+    )
+    with pytest.raises(NoShippingAddress):
+        await ship_to_of(client, "gid://shopify/Order/4001", memory)
+    assert shopify.bodies()[-1]["operationName"] == "RoutingOrderShipTo"
