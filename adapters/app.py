@@ -41,6 +41,7 @@ from adapters.handoffs.follow_up import HandOffFollowUp
 from adapters.intake import Intake
 from adapters.inventory_keeper import InventoryKeeper
 from adapters.metrics import Metrics
+from adapters.privacy.webhooks import PrivacyWebhooks
 from adapters.processing import OrderRouter
 from adapters.reconcile import Reconciler
 from adapters.rule_check import RuleChecker
@@ -176,6 +177,7 @@ def create_app(
                 [
                     StateChanges(log=log, inbox=inbox, withdrawals=withdrawals),
                     TopicFunctions(keeper.topic_handlers),
+                    PrivacyWebhooks(sessions),  # Shopify's mandatory compliance topics
                     *([follow_ups] if follow_ups else []),
                 ]
             )

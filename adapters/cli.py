@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from adapters.logs import configure_logging, secret_values
+from adapters.privacy.commands import add_privacy_commands
 from adapters.settings import ConfigurationError, load_settings
 from adapters.vendors_cli import add_vendor_commands
 from engine import RuleSetError
@@ -116,6 +117,7 @@ def _parser() -> argparse.ArgumentParser:
     shadow_report.set_defaults(run=_shadow_report, default_log_level="warning")
 
     add_vendor_commands(commands)
+    add_privacy_commands(commands)
     deadletters = commands.add_parser(
         "deadletters", help="the deliveries that failed for good (kept with the reason): list, retry"
     )

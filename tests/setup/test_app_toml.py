@@ -41,7 +41,7 @@ def test_scopes_are_one_comma_separated_string_of_exactly_what_the_engine_needs(
 
 def test_subscribed_topics_are_the_topics_the_service_acts_on(app: dict[str, Any]) -> None:
     subscriptions = app["webhooks"]["subscriptions"]
-    topics = [topic for subscription in subscriptions for topic in subscription["topics"]]
+    topics = [topic for subscription in subscriptions for topic in subscription.get("topics", [])]
     assert len(topics) == len(set(topics)), "a topic is subscribed twice (each would arrive twice)"
     assert set(topics) == HANDLED_TOPICS
 
@@ -49,8 +49,32 @@ def test_subscribed_topics_are_the_topics_the_service_acts_on(app: dict[str, Any
 def test_every_subscription_goes_to_the_webhook_route(app: dict[str, Any]) -> None:
     assert {s["uri"] for s in app["webhooks"]["subscriptions"]} == {"/webhooks/shopify"}
     assert all(
-        set(s) <= {"topics", "uri", "filter", "include_fields", "name"}
+        set(s) <= {"topics", "compliance_topics", "uri", "filter", "include_fields", "name"}
+        and ("topics" in s or "compliance_topics" in s)
         for s in app["webhooks"]["subscriptions"]
+    )
+
+
+def test_the_compliance_topics_are_the_privacy_topics_the_service_handles(app: dict[str, Any]) -> None:
+    from adapters.privacy.webhooks import COMPLIANCE_TOPICS, PrivacyWebhooks
+
+    subscriptions = app["webhooks"]["subscriptions"]
+    compliance = [topic for s in subscriptions for topic in s.get("compliance_topics", [])]
+    assert sorted(compliance) == ["customers/data_request", "customers/redact", "shop/redact"]
+    assert set(compliance) == COMPLIANCE_TOPICS == PrivacyWebhooks.topics
+    # Not API-subscribable, so `shopify subscribe` and `doctor` (both over HANDLED_TOPICS) leave them be.
+    assert not COMPLIANCE_TOPICS & HANDLED_TOPICS
+
+
+def test_compliance_topics_cannot_be_subscribed_by_the_admin_api(admin_schema_text: str) -> None:
+    """The `WebhookSubscriptionTopic` enum has no compliance topic: only the app configuration (this
+    file) or the Partner Dashboard subscribes them, which is why `shopify subscribe` skips them."""
+    from adapters.privacy.webhooks import COMPLIANCE_TOPICS
+
+    enum = re.search(r"(?ms)^enum WebhookSubscriptionTopic \{(.*?)^\}", admin_schema_text)
+    assert enum is not None
+    assert not {topic_enum(topic) for topic in COMPLIANCE_TOPICS} & set(
+        re.findall(r"[A-Z0-9_]+", enum.group(1))
     )
 
 
