@@ -15,7 +15,7 @@ from engine.candidates import Lookup, needs_local_time
 from engine.clock import parse_local_time
 from engine.decision import Decision, FulfillmentOrderOutcome
 from engine.holds import ToMatch, apply_holds, screen
-from engine.matcher import match, prepared
+from engine.matcher import match_orders
 from engine.model import FulfillmentOrder, Snapshot
 from engine.outputs import TAG_HELD, TAG_ROUTED, finish, settle
 from engine.routing import route
@@ -35,8 +35,7 @@ def decide(snapshot: Snapshot, ruleset: RuleSet) -> Decision:
             to_match.append(screened.fo)
         else:
             outcomes[fo.id] = screened
-    builder = prepared(ruleset).builder
-    matches = match(ruleset, [builder.build(snapshot, fo) for fo in to_match])
+    matches = match_orders(ruleset, snapshot, to_match)
     holds = len(ruleset.holds)
     routable: list[FulfillmentOrder] = []
     strategies: dict[str, frozenset[int]] = {}

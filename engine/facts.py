@@ -30,6 +30,10 @@ class FactBuilder:
         self._texts = [(schema.text_props[name], _reader(name)) for name in schema.text_fields]
         self._numbers = [(n.prop, n.set_prop, _reader(n.field)) for n in schema.numbers]
         self._flags = [(flag.prop, _evaluator(flag)) for flag in schema.flags]
+        # What `key_of` compares each value with: the texts the rules name, the numbers' cuts.
+        self._anchor_key = self.key({ANCHOR_PROPERTY: ANCHOR_VALUE})
+        self._text_keys = [(self._named_texts.get(prop), read) for prop, read in self._texts]
+        self._number_keys = [(self._named_numbers.get(prop), read) for prop, _, read in self._numbers]
 
     def build(self, snapshot: Snapshot, fo: FulfillmentOrder) -> Fact:
         fact: Fact = {ANCHOR_PROPERTY: ANCHOR_VALUE}
@@ -46,6 +50,30 @@ class FactBuilder:
             for prop, evaluate in self._flags:
                 fact[prop] = evaluate(snapshot, fo, seen)
         return fact
+
+    def key_of(self, snapshot: Snapshot, fo: FulfillmentOrder) -> tuple[Any, ...]:
+        """`key(build(snapshot, fo))` without building the fact: most orders' keys are remembered,
+        so the fact itself is built only for the few that durable_rules must be asked about."""
+        key: list[Any] = list(self._anchor_key)
+        append = key.append
+        for named, read in self._text_keys:
+            value = read(snapshot, fo)
+            text = value if isinstance(value, str) else ""
+            append(text if named is not None and text in named else None)
+        for cuts, read in self._number_keys:
+            number = read(snapshot, fo)
+            present = isinstance(number, int | float) and not isinstance(number, bool)
+            if cuts:
+                value = float(number) if present and isinstance(number, int | float) else 0.0
+                append(tuple([(value > c) - (value < c) for c in cuts]))
+            else:
+                append(())
+            append(present)
+        if self._flags:
+            seen: dict[str, Value] = {}
+            for _, evaluate in self._flags:
+                append(evaluate(snapshot, fo, seen))
+        return tuple(key)
 
     def key(self, fact: Fact) -> tuple[Any, ...]:
         """What durable_rules can tell apart in this fact: two facts with the same key satisfy

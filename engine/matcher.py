@@ -32,6 +32,7 @@ import itertools
 import json
 import re
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +40,7 @@ from durable.engine import durable_rules_engine as _core
 
 from engine.compiler import SENTINEL_RULE, CompiledRules, compile_rules
 from engine.facts import Fact, FactBuilder
+from engine.model import FulfillmentOrder, Snapshot
 from engine.ruleset import RuleSet, ruleset_version
 
 _SENTINEL = -1
@@ -81,18 +83,38 @@ def match(ruleset: RuleSet, facts: list[Fact]) -> tuple[frozenset[int], ...]:
     with _LOCK:
         registered = _register(ruleset)
         keys = [registered.builder.key(fact) for fact in facts]
-        answers: list[frozenset[int] | None] = [registered.answers.get(key) for key in keys]
-        new = [index for index, answer in enumerate(answers) if answer is None]
-        STATS["facts"] += len(facts)
-        STATS["asked"] += len(new)
-        if new:
-            hits = _assert(registered, [facts[index] for index in new])
-            for index, answer in zip(new, _answers(hits, len(new)), strict=True):
-                answers[index] = answer
-                if MAX_ANSWERS:
-                    if len(registered.answers) >= MAX_ANSWERS:
-                        registered.answers.clear()
-                    registered.answers[keys[index]] = answer
+        return _answer(registered, keys, facts.__getitem__)
+
+
+def match_orders(
+    ruleset: RuleSet, snapshot: Snapshot, fos: Sequence[FulfillmentOrder]
+) -> tuple[frozenset[int], ...]:
+    """`match` for the facts of `fos`; a fact is built only when its answer is not remembered."""
+    if not fos:
+        return ()
+    with _LOCK:
+        registered = _register(ruleset)
+        builder = registered.builder
+        keys = [builder.key_of(snapshot, fo) for fo in fos]
+        return _answer(registered, keys, lambda index: builder.build(snapshot, fos[index]))
+
+
+def _answer(
+    registered: Prepared, keys: list[tuple[Any, ...]], fact: Callable[[int], Fact]
+) -> tuple[frozenset[int], ...]:
+    """The remembered answer for each key; durable_rules is asked about the others' facts."""
+    answers: list[frozenset[int] | None] = [registered.answers.get(key) for key in keys]
+    new = [index for index, answer in enumerate(answers) if answer is None]
+    STATS["facts"] += len(keys)
+    STATS["asked"] += len(new)
+    if new:
+        hits = _assert(registered, [fact(index) for index in new])
+        for index, answer in zip(new, _answers(hits, len(new)), strict=True):
+            answers[index] = answer
+            if MAX_ANSWERS:
+                if len(registered.answers) >= MAX_ANSWERS:
+                    registered.answers.clear()
+                registered.answers[keys[index]] = answer
     return tuple(answer for answer in answers if answer is not None)
 
 

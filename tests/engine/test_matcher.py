@@ -130,6 +130,18 @@ def test_remembered_answers_equal_durable_rules_own_on_a_realistic_workload() ->
         assert answer == fired
 
 
+def test_the_key_read_from_an_order_is_the_key_of_its_fact() -> None:
+    ruleset, pool = workload(pool=400)
+    builder = matcher.prepared(ruleset).builder
+    pairs = [(s, fo) for s in pool for fo in s.fulfillment_orders]
+    assert [builder.key_of(s, fo) for s, fo in pairs] == [
+        builder.key(builder.build(s, fo)) for s, fo in pairs
+    ]
+    assert matcher.match_orders(ruleset, pool[0], pool[0].fulfillment_orders) == matcher.match(
+        ruleset, [builder.build(pool[0], fo) for fo in pool[0].fulfillment_orders]
+    )
+
+
 def test_a_fact_differing_in_what_a_rule_reads_is_asked_again() -> None:
     ruleset = rules(
         "strategies:\n  - {id: big, when: {total_price: {'>=': 100}}, locations: [X]}\n"
