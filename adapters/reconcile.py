@@ -1,9 +1,10 @@
 """Reconciliation: find the open fulfillment orders whose webhook Shopify lost or delayed.
 
 Every `ROUTING_RECONCILE_SECONDS` (0 turns it off) a lifespan task reads each store's open
-fulfillment orders through the Admin API and, for each one no decision of ours covered, stores a
-synthetic `fulfillment_orders/order_routing_complete` delivery in the inbox, exactly as the webhook
-would have, and wakes the workers. Its webhook id is `reconcile:<fulfillment order id>`, so it is
+fulfillment orders through the Admin API and, for each one no decision of ours covered and no
+routing webhook in the inbox names (that one is not lost, only waiting its turn behind a backlog),
+stores a synthetic `fulfillment_orders/order_routing_complete` delivery in the inbox, exactly as the
+webhook would have, and wakes the workers. Its webhook id is `reconcile:<fulfillment order id>`, so it is
 stored once however many runs see it; the normal pipeline then decides it under the order's lock
 with the fingerprint dedupe, so a webhook that arrives late changes nothing.
 """
@@ -86,6 +87,7 @@ class Reconciler:
 
     async def _reconcile(self, shop: str, client: ShopifyClient) -> ReconcileCounts:
         found = await _open_fulfillment_orders(client)
+        queued = _named_fulfillment_orders(await self._inbox.pending_bodies(shop, ROUTING_COMPLETE))
         seen: dict[str, frozenset[str]] = {}
         undecided = stored = 0
         for fulfillment_order_id, order_id in found:
@@ -94,6 +96,9 @@ class Reconciler:
             if fulfillment_order_id in seen[order_id]:
                 continue
             undecided += 1
+            if fulfillment_order_id in queued:
+                # Storing it again would double a backlog's Admin API reads (seen in the chaos run).
+                continue
             body = {"fulfillment_order": {"id": fulfillment_order_id, "status": "open"}}
             delivery = NewDelivery(
                 webhook_id=f"reconcile:{fulfillment_order_id}",
@@ -105,6 +110,19 @@ class Reconciler:
             if await self._inbox.store(delivery):
                 stored += 1
         return ReconcileCounts(open=len(found), undecided=undecided, stored=stored)
+
+
+def _named_fulfillment_orders(bodies: list[str]) -> set[str]:
+    """The fulfillment order ids routing-complete bodies name (an unreadable body names none)."""
+    named: set[str] = set()
+    for body in bodies:
+        try:
+            fulfillment_order_id = json.loads(body)["fulfillment_order"]["id"]
+        except (ValueError, TypeError, KeyError):
+            continue
+        if isinstance(fulfillment_order_id, str):
+            named.add(fulfillment_order_id)
+    return named
 
 
 async def _open_fulfillment_orders(client: ShopifyClient) -> list[tuple[str, str]]:

@@ -47,9 +47,11 @@ class Delivery:
     attempts: int
     order_id: str | None
     decision_id: str | None
+    # The worker whose lease had expired when this one took the delivery (it crashed or stalled).
+    taken_over_from: str | None = None
 
     @classmethod
-    def from_row(cls, row: DeliveryRow) -> Delivery:
+    def from_row(cls, row: DeliveryRow, *, taken_over_from: str | None = None) -> Delivery:
         return cls(
             id=row.id,
             webhook_id=row.webhook_id,
@@ -59,6 +61,7 @@ class Delivery:
             attempts=row.attempts,
             order_id=row.order_id,
             decision_id=row.decision_id,
+            taken_over_from=taken_over_from,
         )
 
 
@@ -112,10 +115,14 @@ class Inbox:
         return stored
 
     async def lease(self, owner: str, lease_seconds: float) -> Delivery | None:
-        """Take the oldest ready delivery for `owner`, or None when there is none."""
+        """Take the oldest ready delivery for `owner`, or None when there is none.
+
+        A delivery still naming an owner was leased by a worker that never finished, retried nor
+        gave it back (every one of those clears the owner): taking it is a takeover, and the
+        delivery says whose (`taken_over_from`)."""
         now = self._now()
         ready = (
-            select(DeliveryRow.id)
+            select(DeliveryRow.id, DeliveryRow.lease_owner)
             .where(DeliveryRow.state == "pending", DeliveryRow.available_at <= now)
             .where(or_(DeliveryRow.lease_until.is_(None), DeliveryRow.lease_until < now))
             .order_by(DeliveryRow.available_at, DeliveryRow.id)
@@ -123,7 +130,7 @@ class Inbox:
             .with_for_update(skip_locked=True)
         )
         async with self._sessions.begin() as session:
-            for delivery_id in (await session.scalars(ready)).all():
+            for delivery_id, previous_owner in (await session.execute(ready)).all():
                 # The guarded update makes the lease safe even where SKIP LOCKED is not available.
                 taken = await session.execute(
                     update(DeliveryRow)
@@ -138,7 +145,7 @@ class Inbox:
                 if taken.rowcount == 1:  # type: ignore[attr-defined]
                     row = await session.get(DeliveryRow, delivery_id, populate_existing=True)
                     assert row is not None
-                    return Delivery.from_row(row)
+                    return Delivery.from_row(row, taken_over_from=previous_owner)
         return None
 
     async def renew(self, delivery_id: int, owner: str, lease_seconds: float) -> bool:
@@ -198,6 +205,16 @@ class Inbox:
         async with self._sessions() as session:
             rows = await session.execute(select(DeliveryRow.state, func.count()).group_by(DeliveryRow.state))
             return {state: count for state, count in rows}
+
+    async def pending_bodies(self, shop: str, topic: str) -> list[str]:
+        """The bodies of `shop`'s deliveries of `topic` still waiting to be processed."""
+        async with self._sessions() as session:
+            bodies = await session.scalars(
+                select(DeliveryRow.body).where(
+                    DeliveryRow.state == "pending", DeliveryRow.shop == shop, DeliveryRow.topic == topic
+                )
+            )
+            return list(bodies)
 
     async def get(self, webhook_id: str) -> DeliveryRow | None:
         async with self._sessions() as session:

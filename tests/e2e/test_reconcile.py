@@ -110,6 +110,23 @@ async def test_an_order_already_decided_is_not_stored(shopify: Shopify, stack: S
     assert await stack.inbox.counts() == before
 
 
+async def test_an_order_whose_webhook_waits_in_the_inbox_is_not_stored_again(
+    shopify: Shopify, stack: Stack
+) -> None:
+    # A backlog: the webhook arrived but no worker has taken it yet. It is late, not lost.
+    order = await shopify.place_order(US, [("NW-0005", 1)])
+    [fulfillment_order_id] = await open_fulfillment_order_ids(shopify, order["id"])
+    body = {"fulfillment_order": {"id": fulfillment_order_id, "status": "open"}}
+    await stack.inbox.store(
+        NewDelivery(webhook_id="w-queued", shop=US, topic=ROUTING_COMPLETE, body=json.dumps(body))
+    )
+
+    counts = await stack.reconciler.run_once()
+    assert (counts.undecided, counts.stored) == (1, 0)
+    assert stack.wakes == []
+    assert await stack.inbox.get(f"reconcile:{fulfillment_order_id}") is None
+
+
 async def test_a_webhook_arriving_after_reconciliation_changes_nothing(
     shopify: Shopify, stack: Stack
 ) -> None:
