@@ -142,13 +142,14 @@ class Executor:
 
     async def _hold(self, intent: HoldFulfillmentOrder, snapshot: Snapshot | None) -> IntentResult:
         answered = self._answered.take(intent.fulfillment_order_id) if snapshot is None else None
-        if answered is not None:  # our move's answer moments ago: no read between move and hold
-            state = _FulfillmentOrderState(answered)
-        else:
+        if answered in FINISHED_STATUSES:
+            return superseded(f"{intent.fulfillment_order_id} is {answered}")
+        if answered is None:
             state = await self._state_for(intent.fulfillment_order_id, snapshot)
-        verdict = check_hold(intent, state.fulfillment_order)
-        if verdict is not None:
-            return verdict
+            verdict = check_hold(intent, state.fulfillment_order)
+            if verdict is not None:
+                return verdict
+        # else our move answered moments ago: Shopify's answer to the hold decides the rest.
         try:
             payload = await mutations.hold_fulfillment_order(
                 self.client,

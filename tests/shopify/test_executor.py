@@ -100,14 +100,8 @@ def state_node(
 
 
 def move_payload(moved_id: str = FO, errors: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    moved = (
-        None
-        if errors
-        else {"id": moved_id, "status": "OPEN", "assignedLocation": {"location": {"id": NEWARK}}}
-    )
-    original = (
-        None if errors else {"id": FO, "status": "OPEN", "assignedLocation": {"location": {"id": BROOKLYN}}}
-    )
+    moved = None if errors else {"id": moved_id, "status": "OPEN"}
+    original = None if errors else {"id": FO, "status": "OPEN"}
     return {
         "data": {
             "fulfillmentOrderMove": {
@@ -370,39 +364,40 @@ RELEASE = ReleaseHold(fulfillment_order_id=FO, handle=HANDLE)
 class TestHoldRightAfterOurMove:
     """A vendor PO or a hand-off moves the lines, then holds them: the move's answer says enough."""
 
-    @staticmethod
-    def answered_move(moved_id: str, actions: frozenset[str] = OPEN_ACTIONS) -> dict[str, Any]:
-        payload = move_payload(moved_id)
-        moved = payload["data"]["fulfillmentOrderMove"]["movedFulfillmentOrder"]
-        moved |= {
-            "requestStatus": "UNSUBMITTED",
-            "fulfillmentHolds": [],
-            "supportedActions": [{"action": a} for a in sorted(actions)],
-        }
-        return payload
-
     async def test_holds_without_reading_the_moved_fulfillment_order(
         self, executor: Executor, shopify: ScriptedShopify
     ) -> None:
         moved_id = "gid://shopify/FulfillmentOrder/9"
-        shopify.add_json(self.answered_move(moved_id))
+        shopify.add_json(move_payload(moved_id))
         shopify.add_json(hold_payload())
         await executor.apply(MOVE, snapshot=snapshot())
         held = await executor.apply(HOLD.model_copy(update={"fulfillment_order_id": moved_id}), snapshot=None)
         assert held.outcome is IntentOutcome.APPLIED
         assert operations(shopify) == ["RoutingFulfillmentOrderMove", "RoutingFulfillmentOrderHold"]
 
-    async def test_the_answer_still_decides_the_precondition(
+    async def test_shopifys_refusal_of_the_hold_is_the_precondition(
         self, executor: Executor, shopify: ScriptedShopify
     ) -> None:
-        shopify.add_json(self.answered_move(FO, actions=frozenset({"MOVE"})))
+        shopify.add_json(move_payload())
+        shopify.add_json(hold_payload(errors=[{"field": ["id"], "message": "cannot be held", "code": None}]))
         await executor.apply(MOVE, snapshot=snapshot())
         held = await executor.apply(HOLD, snapshot=None)
-        assert held.outcome is IntentOutcome.FAILED and "HOLD" in held.detail
+        assert held.outcome is IntentOutcome.FAILED and "cannot be held" in held.detail
+        assert operations(shopify) == ["RoutingFulfillmentOrderMove", "RoutingFulfillmentOrderHold"]
+
+    async def test_a_moved_fulfillment_order_already_closed_is_superseded(
+        self, executor: Executor, shopify: ScriptedShopify
+    ) -> None:
+        closed = move_payload()
+        closed["data"]["fulfillmentOrderMove"]["movedFulfillmentOrder"]["status"] = "CLOSED"
+        shopify.add_json(closed)
+        await executor.apply(MOVE, snapshot=snapshot())
+        held = await executor.apply(HOLD, snapshot=None)
+        assert held.outcome is IntentOutcome.SUPERSEDED
         assert operations(shopify) == ["RoutingFulfillmentOrderMove"]
 
     async def test_a_second_hold_reads_afresh(self, executor: Executor, shopify: ScriptedShopify) -> None:
-        shopify.add_json(self.answered_move(FO))
+        shopify.add_json(move_payload())
         shopify.add_json(hold_payload())
         shopify.add_json(state_node(status="ON_HOLD", holds=[OUR_HOLD_NODE], actions=HELD_ACTIONS))
         await executor.apply(MOVE, snapshot=snapshot())
