@@ -108,7 +108,7 @@ def create_app(
     metrics = Metrics()  # this app's own registry, served at /metrics
     rules = RuleReloader.load(settings.rules_dir, checker, metrics=metrics)
     shadow_dir = settings.shadow_rules_dir
-    shadow_rules = load_shadow_rules(shadow_dir, checker) if shadow_dir is not None else None
+    shadow_rules = load_shadow_rules(shadow_dir, checker, metrics=metrics) if shadow_dir is not None else None
     vendors: tuple[VendorConfig, ...] = load_vendors(settings.vendors_file) if settings.vendors_file else ()
     running: list[VendorService] = []  # the vendor service while the app serves (inbound route)
     # Read before serving: a malformed tokens file stops start-up, like a malformed stores file.

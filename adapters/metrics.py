@@ -6,7 +6,7 @@ parts get the app's `Metrics` by constructor; their default, `NO_METRICS`, recor
 that nothing exposes, so a part built without one (a CLI, a unit test) needs no wiring.
 
 Counted as they happen: webhooks answered, decisions, Shopify calls with their cost points and
-throttle waits, lease takeovers, rule reloads. Read from SQL when `/metrics` is scraped (so
+throttle waits, lease takeovers, rule reloads (live and shadow). Read from SQL when `/metrics` is scraped (so
 every replica reports the shared database's truth, and nothing is counted twice after a restart):
 the queue depth and its oldest pending delivery's age, dead letters, vendor purchase orders by
 status. Series (all prefixed `routing_`) are listed in the README's "Metrics" section.
@@ -36,9 +36,11 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 ReloadResult = Literal["reloaded", "unchanged", "rejected"]
-# An order lease found taken mid-decision. A delivery lease is not counted: the worker cannot tell
-# a takeover from its own finish (both leave it unowned) without a change to the inbox.
-Lease = Literal["order"]
+# The rule set reloaded: the one serving, or shadow mode's (ROUTING_SHADOW_RULES_DIR).
+RuleSetName = Literal["live", "shadow"]
+# Counted by the worker that takes over another worker's expired lease (it crashed or stalled):
+# an order's lease (`adapters.order_lease`) or a delivery's (`adapters.store.inbox`).
+Lease = Literal["order", "delivery"]
 # Answers before the signature is checked carry no trustworthy topic: a header an unsigned
 # request chose must not create series (anyone could grow the registry without bound).
 UNVERIFIED = "unverified"
@@ -85,11 +87,16 @@ class Metrics:
         )
         self.lease_takeovers = Counter(
             "routing_lease_takeovers",
-            "Leases another worker took over while ours was still at work, by lease (order)",
+            "Expired leases of another worker taken over, by lease (order, delivery)",
             ["lease"],
             registry=r,
         )
-        self.rule_reloads = Counter("routing_rule_reloads", "Rule reloads, by result", ["result"], registry=r)
+        self.rule_reloads = Counter(
+            "routing_rule_reloads",
+            "Rule reloads, by rule set (live, shadow) and result",
+            ["rule_set", "result"],
+            registry=r,
+        )
         self.queue_depth = Gauge(
             "routing_queue_depth", "Deliveries waiting to be processed (pending)", registry=r
         )
@@ -110,8 +117,9 @@ class Metrics:
             registry=r,
         )
         # Known label values start at 0, so a rate() or an alert sees the series before the first event.
-        for result in get_args(ReloadResult):
-            self.rule_reloads.labels(result)
+        for rule_set in get_args(RuleSetName):
+            for result in get_args(ReloadResult):
+                self.rule_reloads.labels(rule_set, result)
         for lease in get_args(Lease):
             self.lease_takeovers.labels(lease)
         for status in _PURCHASE_ORDER_STATUSES:
@@ -150,12 +158,12 @@ class Metrics:
         self.throttle_waits.labels(store, reason).inc(max(0.0, seconds))
 
     def lease_taken_over(self, lease: Lease) -> None:
-        """Count a lease found taken by another worker while we still worked under it."""
+        """Count a lease taken over from another worker whose lease had expired."""
         self.lease_takeovers.labels(lease).inc()
 
-    def rules_reloaded(self, result: ReloadResult) -> None:
-        """Count a rule reload by its result."""
-        self.rule_reloads.labels(result).inc()
+    def rules_reloaded(self, result: ReloadResult, rule_set: RuleSetName = "live") -> None:
+        """Count a reload of the live or the shadow rule set by its result."""
+        self.rule_reloads.labels(rule_set, result).inc()
 
     async def refresh(self) -> None:
         """Read the gauges that live in SQL. A database that does not answer is reported, not raised:

@@ -142,6 +142,8 @@ class OrderRouter:
 
     async def process(self, delivery: Delivery, *, owner: str) -> Result:
         """Process one leased delivery; `owner` identifies the worker (and holds the order lock)."""
+        if delivery.taken_over_from is not None:  # its worker's lease expired mid-delivery
+            self._metrics.lease_taken_over("delivery")
         body = json_object(delivery.body)
         deciding = order_events.deciding_topics(self._ruleset().release_topics())
         if self._handlers is not None and delivery.topic in self._handlers.topics:
@@ -161,7 +163,7 @@ class OrderRouter:
         started = self._log.now() - CLOCK_SKEW
         snapshot = await gateway.read_snapshot(fulfillment_order_id)
         order_id = snapshot.order.id
-        lock = OrderLease(self._locks, delivery.shop, order_id, owner, self._lease)
+        lock = OrderLease(self._locks, delivery.shop, order_id, owner, self._lease, metrics=self._metrics)
         if not await lock.renew():
             raise RetryLater(f"order {order_id} is being decided by another worker")
         try:
@@ -184,7 +186,7 @@ class OrderRouter:
             )
         gateway = self._gateway(delivery)
         ruleset = self._ruleset()
-        lock = OrderLease(self._locks, delivery.shop, order_id, owner, self._lease)
+        lock = OrderLease(self._locks, delivery.shop, order_id, owner, self._lease, metrics=self._metrics)
         if not await lock.renew():
             raise RetryLater(f"order {order_id} is being decided by another worker")
         try:
@@ -340,8 +342,7 @@ class OrderRouter:
                 for item, intent in zip(batch, intents, strict=True)
             )
             fresh = snapshot if first_try else None
-            if not await lock.renew():
-                self._metrics.lease_taken_over("order")
+            if not await lock.renew():  # the worker that took it over counted the takeover
                 await self._log.advance(settled=written)
                 raise RetryLater(f"lost the lock on order {lock.order_id}; another worker took over")
             if fresh is None and decided_on is None:

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from adapters.metrics import NO_METRICS, Metrics
+from adapters.metrics import NO_METRICS, Metrics, RuleSetName
 from adapters.rule_check import CheckFailed, RuleChecker
 from adapters.rule_files import (
     accept_checked,
@@ -83,8 +83,10 @@ class RuleReloader:
         *,
         clock: Clock = utc_now,
         metrics: Metrics = NO_METRICS,
+        name: RuleSetName = "live",
     ) -> None:
         self.directory = directory
+        self.name = name  # which rule set the reload metrics count
         self.checker = checker
         self.ruleset = ruleset
         self.loaded_at = clock()
@@ -96,12 +98,18 @@ class RuleReloader:
 
     @classmethod
     def load(
-        cls, directory: Path, checker: RuleChecker, *, clock: Clock = utc_now, metrics: Metrics = NO_METRICS
+        cls,
+        directory: Path,
+        checker: RuleChecker,
+        *,
+        clock: Clock = utc_now,
+        metrics: Metrics = NO_METRICS,
+        name: RuleSetName = "live",
     ) -> RuleReloader:
         """The start-up load, checked in a child like any reload; raises when it fails."""
         seen = rule_files_signature(directory)  # taken first: an edit during the load is seen later
         ruleset = load_checked_ruleset(directory, checker)
-        reloader = cls(directory, checker, ruleset, clock=clock, metrics=metrics)
+        reloader = cls(directory, checker, ruleset, clock=clock, metrics=metrics, name=name)
         reloader._seen = seen
         return reloader
 
@@ -126,10 +134,10 @@ class RuleReloader:
             self.ruleset, self.loaded_at, self.rejection = ruleset, self._clock(), None
             if ruleset.version == previous:
                 logger.info("rule files re-read (%s): rule set %s unchanged", trigger, previous)
-                self.metrics.rules_reloaded("unchanged")
+                self.metrics.rules_reloaded("unchanged", self.name)
                 return ReloadReport("unchanged", previous, previous)
             logger.info("rule set %s replaces %s (%s)", ruleset.version, previous, trigger)
-            self.metrics.rules_reloaded("reloaded")
+            self.metrics.rules_reloaded("reloaded", self.name)
             return ReloadReport("reloaded", previous, ruleset.version)
 
     async def watch(self, interval_seconds: float) -> None:
@@ -160,7 +168,7 @@ class RuleReloader:
 
     def _reject(self, trigger: str, digest: str, reason: str, issues: tuple[RuleIssue, ...]) -> ReloadReport:
         self.rejection = Rejection(digest, self._clock(), reason, issues)
-        self.metrics.rules_reloaded("rejected")
+        self.metrics.rules_reloaded("rejected", self.name)
         logger.warning(
             "rule files %s rejected (%s), %s keeps serving: %s",
             digest,

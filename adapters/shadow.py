@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from adapters.decision_diff import Change, Placement, compare
+from adapters.metrics import NO_METRICS, Metrics
 from adapters.rule_check import RuleChecker
 from adapters.rule_files import RuleFilesMissing
 from adapters.rule_reload import RuleReloader
@@ -62,10 +63,13 @@ class ShadowMode:
             )
 
 
-def load_shadow_rules(directory: Path, checker: RuleChecker) -> RuleReloader:
-    """The shadow rule set, checked in a child like the live one; errors name ROUTING_SHADOW_RULES_DIR."""
+def load_shadow_rules(
+    directory: Path, checker: RuleChecker, *, metrics: Metrics = NO_METRICS
+) -> RuleReloader:
+    """The shadow rule set, checked in a child like the live one; errors name ROUTING_SHADOW_RULES_DIR.
+    Its reloads are counted as `rule_set="shadow"`."""
     try:
-        return RuleReloader.load(directory, checker)
+        return RuleReloader.load(directory, checker, metrics=metrics, name="shadow")
     except RuleFilesMissing as exc:
         raise ConfigurationError(str(exc).replace("ROUTING_RULES_DIR", "ROUTING_SHADOW_RULES_DIR")) from None
     except RuleSetError as exc:

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import timedelta
+from typing import Literal
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.store.clock import Clock, utc_now
 from adapters.store.tables import OrderLockRow
+
+Taken = Literal["new", "renewed", "taken_over"]
 
 
 class OrderLocks:
@@ -23,13 +26,23 @@ class OrderLocks:
         self._now = clock
 
     async def acquire(self, shop: str, order_id: str, owner: str, lease_seconds: float) -> bool:
-        """Take the order's lease (or renew our own); False while another owner holds it.
+        """Take the order's lease (or renew our own); False while another owner holds it."""
+        return await self.take(shop, order_id, owner, lease_seconds) is not None
 
-        One statement: insert the lease, or take over a row that is ours or has expired.
+    async def take(self, shop: str, order_id: str, owner: str, lease_seconds: float) -> Taken | None:
+        """Take the order's lease: `new`, `renewed` (ours), `taken_over` (another owner's had
+        expired), or None while another owner holds it.
+
+        One guarded statement takes it: insert the lease, or take over a row that is ours or has
+        expired. The owner read before it only names the case (a race there can miscount a
+        takeover, never give the lease to two owners).
         """
         now = self._now()
         until = now + timedelta(seconds=lease_seconds)
         async with self._sessions.begin() as session:
+            previous = await session.scalar(
+                select(OrderLockRow.owner).where(OrderLockRow.shop == shop, OrderLockRow.order_id == order_id)
+            )
             dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
             statement = (
                 dialect.insert(OrderLockRow)
@@ -42,7 +55,9 @@ class OrderLocks:
                 .returning(OrderLockRow.owner)
             )
             taken = (await session.execute(statement)).first()
-        return taken is not None
+        if taken is None:
+            return None
+        return "new" if previous is None else "renewed" if previous == owner else "taken_over"
 
     async def release(self, shop: str, order_id: str, owner: str) -> None:
         async with self._sessions.begin() as session:

@@ -189,11 +189,13 @@ async def test_metrics_expose_webhooks_decisions_shopify_calls_queue_and_reloads
     assert value(samples, "routing_dead_letters") == 1
     assert value(samples, "routing_metrics_store_readable") == 1
     assert value(samples, "routing_lease_takeovers_total", lease="order") == 0
+    assert value(samples, "routing_lease_takeovers_total", lease="delivery") == 0
     # No vendors are configured: every status is exposed, at zero.
     assert value(samples, "routing_vendor_purchase_orders", status="sent") == 0
     assert value(samples, "routing_vendor_purchase_orders", status="shipped") == 0
-    assert value(samples, "routing_rule_reloads_total", result="unchanged") == 1
-    assert value(samples, "routing_rule_reloads_total", result="rejected") == 0
+    assert value(samples, "routing_rule_reloads_total", rule_set="live", result="unchanged") == 1
+    assert value(samples, "routing_rule_reloads_total", rule_set="live", result="rejected") == 0
+    assert value(samples, "routing_rule_reloads_total", rule_set="shadow", result="unchanged") == 0
 
 
 async def test_the_queue_gauges_are_read_from_the_inbox_at_scrape_time(service: Service) -> None:
@@ -219,7 +221,9 @@ def test_each_metrics_object_has_its_own_registry() -> None:
     first.webhook_answered("orders/paid", 200)
 
     def reloads(metrics: Metrics) -> float | None:
-        return metrics.registry.get_sample_value("routing_rule_reloads_total", {"result": "rejected"})
+        return metrics.registry.get_sample_value(
+            "routing_rule_reloads_total", {"rule_set": "live", "result": "rejected"}
+        )
 
     assert reloads(first) == 1
     assert reloads(second) == 0
@@ -229,4 +233,7 @@ def test_each_metrics_object_has_its_own_registry() -> None:
         )
         is None
     )
-    assert REGISTRY.get_sample_value("routing_rule_reloads_total", {"result": "rejected"}) is None
+    assert (
+        REGISTRY.get_sample_value("routing_rule_reloads_total", {"rule_set": "live", "result": "rejected"})
+        is None
+    )
