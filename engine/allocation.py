@@ -12,7 +12,7 @@ its own.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from engine.model import FulfillmentOrder, FulfillmentOrderLine, Location, Snapshot
 
@@ -23,25 +23,27 @@ class Unit:
 
     fo: FulfillmentOrder
     line: FulfillmentOrderLine
+    # Read at every stock check: copied out of the models once (a model's attributes read slowly).
+    item: str = field(init=False, repr=False, compare=False)
+    quantity: int = field(init=False, repr=False, compare=False)
+    sku: str = field(init=False, repr=False, compare=False)
+    line_id: str = field(init=False, repr=False, compare=False)
+    assigned: str | None = field(init=False, repr=False, compare=False)  # where the line is now
 
-    @property
-    def item(self) -> str:
-        return self.line.inventory_item_id or self.line.id
-
-    @property
-    def quantity(self) -> int:
-        return self.line.remaining_quantity
-
-    @property
-    def sku(self) -> str:
-        return sku_label(self.line)
+    def __post_init__(self) -> None:
+        line = self.line
+        object.__setattr__(self, "item", line.inventory_item_id or line.id)
+        object.__setattr__(self, "quantity", line.remaining_quantity)
+        object.__setattr__(self, "sku", sku_label(line))
+        object.__setattr__(self, "line_id", line.id)
+        object.__setattr__(self, "assigned", self.fo.assigned_location_id)
 
     @property
     def value(self) -> float:
         return (self.line.unit_price or 0.0) * self.quantity
 
     def at(self, location_id: str) -> bool:
-        return self.fo.assigned_location_id == location_id
+        return self.assigned == location_id
 
 
 @dataclass(frozen=True)
@@ -101,8 +103,8 @@ class Ledger:
         self.version += 1
         key_to = (unit.item, to_location_id)
         self._delta[key_to] = self._delta.get(key_to, 0) - unit.quantity
-        if unit.fo.assigned_location_id is not None:
-            key_from = (unit.item, unit.fo.assigned_location_id)
+        if unit.assigned is not None:
+            key_from = (unit.item, unit.assigned)
             self._delta[key_from] = self._delta.get(key_from, 0) + unit.quantity
 
 
@@ -150,8 +152,8 @@ class Needs:
             self.need[item] = self.need.get(item, 0) + quantity
             if item not in self.labels:
                 self.labels[item] = unit.sku
-            if unit.fo.assigned_location_id is not None:
-                here = self.own.setdefault(unit.fo.assigned_location_id, {})
+            if unit.assigned is not None:
+                here = self.own.setdefault(unit.assigned, {})
                 here[item] = here.get(item, 0) + quantity
 
     def check(

@@ -23,10 +23,11 @@ from functools import lru_cache
 from typing import Any
 
 from engine.allocation import Unit
-from engine.catalog import catalog, policy_block
+from engine.catalog import Calendar, LinePredicate, catalog, policy_block
 from engine.clock import parse_local_time
 from engine.conditions import describe
 from engine.intents import DECISION_METAFIELD_KEY, DECISION_METAFIELD_NAMESPACE
+from engine.mobility import Mobility
 from engine.model import FulfillmentOrder, Location, Snapshot
 from engine.policy import LocationGroup, LocationRef, LocationSettings
 from engine.ruleset_model import RuleSet, Strategy
@@ -42,12 +43,12 @@ _NO_SAFETY: tuple[dict[str, int], int] = ({}, 0)  # never written to: an empty t
 class Candidate:
     """A location as one strategy sees it; candidates come in a list, in the order written.
 
-    `closed` says why the rules send nothing there now (a move in), or None. Candidates are made
-    only for the strategies a decision tries, and nearly every one of them is looked at for a
-    move, so it is worked out when the candidate is made (a memo per location and `ignore`).
+    What does not change between decisions (the location, its settings and group, why it never
+    takes moves) is worked out once per rule set and store; `closed` (why the rules send nothing
+    there now, or None) and `ours` depend on the decision (`now`).
     """
 
-    __slots__ = ("closed", "group", "location", "name", "ours", "settings")
+    __slots__ = ("barred", "closed", "group", "id", "location", "name", "ours", "refuses", "settings")
 
     def __init__(
         self,
@@ -56,13 +57,34 @@ class Candidate:
         group: LocationGroup | None,
         closed: str | None = None,
         ours: bool = False,
+        refuses: LinePredicate | None = None,
     ) -> None:
         self.location = location
+        self.id = location.id
         self.name = location.name
         self.settings = settings
         self.group = group
         self.closed = closed
         self.ours = ours  # our stored decision already sent work here: what is here may stay
+        # Why Shopify never moves anything here (the location's own state), or None.
+        self.barred = (
+            "inactive"
+            if not location.is_active
+            else None
+            if location.fulfills_online_orders
+            else "does not fulfil online orders"
+        )
+        self.refuses = refuses  # its `refuses:` as a line predicate
+
+    def now(self, closed: str | None, ours: bool) -> Candidate:
+        """This candidate in one decision: itself when open and not ours (most are), else a copy."""
+        if closed is None and not ours:
+            return self
+        made = Candidate.__new__(Candidate)
+        for name in Candidate.__slots__:
+            setattr(made, name, getattr(self, name))
+        made.closed, made.ours = closed, ours
+        return made
 
     def __repr__(self) -> str:
         return f"Candidate({self.location.name!r}, group={self.group.name if self.group else None!r})"
@@ -84,6 +106,8 @@ class Lookup:
     __slots__ = (
         "_candidates",
         "_distances",
+        "_load",
+        "_mobility",
         "_places",
         "_policy",
         "_refusals",
@@ -108,6 +132,8 @@ class Lookup:
         self._policy: dict[tuple[str, tuple[str, ...]], str | None] = {}
         self._refusals: dict[tuple[str, str], str | None] = {}
         self._candidates: dict[tuple[str, str, tuple[str, ...]], Candidate] = {}
+        self._mobility: dict[str, Mobility] = {}
+        self._load = snapshot.location_load
         self._distances: dict[tuple[float, float], dict[str, Any]] = {}  # destination -> location id -> km
         self.checks: dict[Any, Any] = {}  # ship-complete checks by what they depend on
         self.vendor_refusals = refusals(snapshot)
@@ -132,36 +158,21 @@ class Lookup:
     def settings(self, location: Location) -> LocationSettings | None:
         return self.catalog.settings_of(self.store, location.id, location.name)
 
-    def policy(
-        self, location: Location, settings: LocationSettings | None, ignore: tuple[str, ...]
-    ) -> str | None:
-        key = (location.id, ignore)
+    def policy(self, location_id: str, calendar: Calendar | None, ignore: tuple[str, ...]) -> str | None:
+        """Why the rules send nothing to the location now (`policy_block`), once per decision."""
+        key = (location_id, ignore)
         policy = self._policy
         if key in policy:
             return policy[key]
-        load = self.snapshot.location_load.get(location.id, 0)
-        calendar = self.catalog.calendars[settings.origin] if settings is not None else None
-        found = policy[key] = policy_block(settings, calendar, ignore, self.local, load)
+        load = self._load.get(location_id, 0)
+        found = policy[key] = policy_block(calendar, ignore, self.local, load)
         return found
 
-    def candidate(
-        self, location: Location, group: LocationGroup | None, ignore: tuple[str, ...]
-    ) -> Candidate:
-        key = (location.id, group.name if group is not None else "", ignore)
-        found = self._candidates.get(key)
+    def mobility(self, fo: FulfillmentOrder) -> Mobility:
+        found = self._mobility.get(fo.id)
         if found is None:
-            found = self._candidates[key] = self._new(location, self.settings(location), group, ignore)
+            found = self._mobility[fo.id] = Mobility(fo)
         return found
-
-    def _new(
-        self,
-        location: Location,
-        settings: LocationSettings | None,
-        group: LocationGroup | None,
-        ignore: tuple[str, ...],
-    ) -> Candidate:
-        closed = self.policy(location, settings, ignore) if settings is not None else None
-        return Candidate(location, settings, group, closed, location.id in self.ours)
 
     def distance_km(self, location: Location, latitude: float, longitude: float) -> float | None:
         """Great-circle distance from a destination; None when the location has no coordinates."""
@@ -212,23 +223,25 @@ class Lookup:
     def refusal(self, candidate: Candidate, unit: Unit, strategy: Strategy) -> str | None:
         """Why the candidate never ships this line (`refuses:`, or a vendor's refusal), or None."""
         if self.vendor_refusals:
-            by_vendor = self.vendor_refusals.get((candidate.location.id, refusal_key(unit)))
+            by_vendor = self.vendor_refusals.get((candidate.id, refusal_key(unit)))
             if by_vendor is not None:
                 return by_vendor
-        settings = candidate.settings
-        if settings is None or settings.refuses is None or "restrictions" in strategy.ignore:
+        refuses = candidate.refuses
+        if refuses is None or "restrictions" in strategy.ignore:
             return None
-        key = (candidate.location.id, unit.line.id)
-        if key not in self._refusals:
-            refused = self.catalog.refuses[settings.origin](unit.line)
-            if refused:
+        key = (candidate.id, unit.line_id)
+        found: str | None = self._refusals.get(key, _UNKNOWN)
+        if found is _UNKNOWN:
+            found = None
+            if refuses(unit.line):
+                settings = candidate.settings
+                assert settings is not None and settings.refuses is not None  # it has a predicate
                 said = self.catalog.described.get(settings.origin)
                 if said is None:
                     said = self.catalog.described[settings.origin] = describe(settings.refuses)
-                self._refusals[key] = f"does not ship {unit.sku} (refuses {said})"
-            else:
-                self._refusals[key] = None
-        return self._refusals[key]
+                found = f"does not ship {unit.sku} (refuses {said})"
+            self._refusals[key] = found
+        return found
 
 
 @dataclass
@@ -243,8 +256,9 @@ class _Places:
 
 
 Note = tuple[str, str, str]  # (subject, verdict, detail) for the trace
-# Per strategy: (location, group, its settings, the per-decision candidate key) in the order written.
-_Entry = tuple[Location, "LocationGroup | None", "LocationSettings | None", tuple[str, str, tuple[str, ...]]]
+# Per strategy, in the order written: the candidate as it is when open and not ours, its
+# calendar (None without settings) and its key among the decision's candidates.
+_Entry = tuple[Candidate, "Calendar | None", tuple[str, str, tuple[str, ...]]]
 _Static = tuple[tuple[_Entry, ...], tuple[Note, ...]]
 _PLACES: dict[tuple[str, str, tuple[int, ...], tuple[str, ...]], _Places] = {}
 _MAX_PLACES = 64
@@ -287,11 +301,12 @@ def resolve(lookup: Lookup, strategy: Strategy, index: int) -> Resolved:
     entries, notes = static
     made = lookup._candidates
     candidates = []
-    for location, group, settings, key in entries:
+    for template, calendar, key in entries:
         found = made.get(key)
         if found is None:
-            closed = lookup.policy(location, settings, key[2]) if settings is not None else None
-            found = made[key] = Candidate(location, settings, group, closed, location.id in lookup.ours)
+            location_id = key[0]
+            closed = lookup.policy(location_id, calendar, key[2]) if calendar is not None else None
+            found = made[key] = template.now(closed, location_id in lookup.ours)
         candidates.append(found)
     return Resolved(tuple(candidates), notes)
 
@@ -300,6 +315,7 @@ def _resolve_static(lookup: Lookup, strategy: Strategy) -> _Static:
     entries: list[_Entry] = []
     notes: list[Note] = []
     seen: set[str] = set()
+    catalog = lookup.catalog
     for ref, group in _entries(lookup.ruleset, strategy):
         location = lookup.location(ref) if ref.store is None or ref.store == lookup.store else None
         if ref.store is not None and ref.store != lookup.store:
@@ -313,7 +329,11 @@ def _resolve_static(lookup: Lookup, strategy: Strategy) -> _Static:
         if location.id not in seen:
             seen.add(location.id)
             key = (location.id, group.name if group is not None else "", strategy.ignore)
-            entries.append((location, group, lookup.settings(location), key))
+            settings = lookup.settings(location)
+            calendar = catalog.calendars[settings.origin] if settings is not None else None
+            refuses = catalog.refuses.get(settings.origin) if settings is not None else None
+            template = Candidate(location, settings, group, refuses=refuses)
+            entries.append((template, calendar, key))
     return tuple(entries), tuple(notes)
 
 
@@ -359,22 +379,6 @@ def _destinations(stored: str | None) -> frozenset[str]:
                 if isinstance(e, dict) and e.get("to")
             )
     return frozenset(found)
-
-
-def move_block(candidate: Candidate, fo: FulfillmentOrder) -> str | None:
-    """Why `fo` may not go to (or stay at) the candidate, or None."""
-    location = candidate.location
-    if fo.assigned_location_id == location.id:
-        return None if candidate.ours else candidate.closed
-    if not location.is_active:
-        return "inactive"
-    if not location.fulfills_online_orders:
-        return "does not fulfil online orders"
-    if fo.supported_actions and "MOVE" not in fo.supported_actions:
-        return f"FO {fo.id.rsplit('/', 1)[-1]} cannot be moved (no MOVE among its supported actions)"
-    if fo.movable_to is not None and location.id not in fo.movable_to:
-        return f"Shopify does not list it among the locations FO {fo.id.rsplit('/', 1)[-1]} can move to"
-    return candidate.closed
 
 
 def safety_table(

@@ -39,6 +39,7 @@ class Calendar:
     closed_on: frozenset[str]
     hours: dict[str, tuple[tuple[int, int], ...]] | None  # None: no business hours
     cutoffs: dict[str, int]
+    capacity: int | None = None  # daily capacity: orders sent there a day
     days: tuple[Day, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -110,6 +111,7 @@ def _build(ruleset: RuleSet) -> Catalog:
             frozenset(entry.closed_on),
             None if entry.hours is None else {d.day: d.open for d in entry.hours},
             {c.day: c.minute for c in entry.cutoffs},
+            entry.daily_capacity,
         )
         ref = entry.ref
         name = ref.location if ref.location.startswith("gid://") else ref.location.casefold()
@@ -136,16 +138,12 @@ def required_stores(strategy: Strategy) -> frozenset[str] | None:
 
 
 def policy_block(
-    settings: LocationSettings | None,
-    calendar: Calendar | None,
-    ignore: tuple[str, ...],
-    local: LocalTime | None,
-    load: int,
+    calendar: Calendar | None, ignore: tuple[str, ...], local: LocalTime | None, load: int
 ) -> str | None:
     """Why the rules send nothing to this location now (unless `ignore`d), or None."""
-    if settings is None or calendar is None:
+    if calendar is None:
         return None
-    capacity = settings.daily_capacity
+    capacity = calendar.capacity
     if capacity is not None and load >= capacity and "capacity" not in ignore:
         return f"capacity {load}/{capacity} today"
     if local is None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from engine.allocation import Needs, Unit, units_of
-from engine.candidates import Candidate, move_block, resolve
+from engine.candidates import Candidate, resolve
 from engine.model import FulfillmentOrder, Location
 from engine.ranking import Ranked, rank
 from engine.ruleset_model import Strategy
@@ -130,24 +130,23 @@ def _admissible(
 ) -> list[int]:
     """Positions of the candidates that may take the whole group; the others traced as excluded."""
     lookup = run.lookup
-    places = {fo.assigned_location_id for fo in group}
+    mobilities = [lookup.mobility(fo) for fo in group]
+    places = {mobility.assigned for mobility in mobilities}
     kept: list[int] = []
-    single = group[0] if len(group) == 1 else None
+    single = mobilities[0] if len(mobilities) == 1 else None
     for position, candidate in enumerate(candidates):
         if single is not None:
-            why_not = move_block(candidate, single)
+            why_not = single.block(candidate)
         else:
-            why_not = next((why for fo in group if (why := move_block(candidate, fo)) is not None), None)
-        settings = candidate.settings
-        restricted = settings is not None and settings.refuses is not None
-        if why_not is None and (restricted or lookup.vendor_refusals):
+            why_not = next((why for m in mobilities if (why := m.block(candidate)) is not None), None)
+        if why_not is None and (candidate.refuses is not None or lookup.vendor_refusals):
             why_not = next(
                 (r for u in units if (r := lookup.refusal(candidate, u, strategy)) is not None), None
             )
         if why_not is None:
             kept.append(position)
             continue
-        here = len(places) == 1 and candidate.location.id in places
+        here = len(places) == 1 and candidate.id in places
         run.note("candidate", candidate.name + (" (current location)" if here else ""), "excluded", why_not)
         seen.append(f"{candidate.name} {why_not}")
     return kept

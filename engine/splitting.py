@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from engine.allocation import Ledger, Unit, free_units, usable
-from engine.candidates import Candidate, Lookup, move_block
+from engine.candidates import Candidate, Lookup
 from engine.conditions import Condition
 from engine.evaluate import line_holds
 from engine.policy import SplitOptions
@@ -90,7 +90,7 @@ class _Planner:
         self.all = list(candidates)
         # A candidate that takes no moves and holds none of the lines cannot take part: leave it
         # out of every loop (after a cut-off that is most of them).
-        here = {unit.fo.assigned_location_id for unit in units}
+        here = {unit.assigned for unit in units}
         self.candidates = [c for c in candidates if c.location.id in here or _takes_moves(c)]
         self.units = units
         self.used = used
@@ -115,7 +115,7 @@ class _Planner:
             location_id = candidate.location.id
             found = (
                 self.lookup.refusal(candidate, unit, self.strategy) is None
-                and move_block(candidate, unit.fo) is None
+                and self.lookup.mobility(unit.fo).block(candidate) is None
                 # Shopify refuses to move a line to a location that never stocked its item.
                 and (unit.at(location_id) or location_id in self.snapshot.inventory.get(unit.item, {}))
             )
@@ -295,8 +295,7 @@ def _drop(planner: _Planner, candidate: Candidate, short: str) -> None:
 
 
 def _takes_moves(candidate: Candidate) -> bool:
-    location = candidate.location
-    return location.is_active and location.fulfills_online_orders and candidate.closed is None
+    return candidate.barred is None and candidate.closed is None
 
 
 def _why_unplaced(planner: _Planner, bundle: Bundle) -> str:
@@ -314,7 +313,7 @@ def _why_not_here(planner: _Planner, bundle: Bundle, candidate: Candidate) -> st
     for unit in bundle:
         if planner.lookup.refusal(candidate, unit, planner.strategy) is not None:
             return f"{candidate.name} refuses {unit.sku}"
-        block = move_block(candidate, unit.fo)
+        block = planner.lookup.mobility(unit.fo).block(candidate)
         if block is not None:
             return f"{candidate.name}: {block}"
         if not unit.at(candidate.location.id) and candidate.location.id not in planner.snapshot.inventory.get(
