@@ -47,8 +47,9 @@ def _export(args: argparse.Namespace) -> int:
 
 
 async def list_requests(
-    database_url: str, *, shop: str | None, as_json: bool, out: TextIO = sys.stdout
+    database_url: str, *, shop: str | None, as_json: bool, out: TextIO | None = None
 ) -> int:
+    out = out or sys.stdout  # looked up now: a caller (or a test) may have replaced it
     engine = create_engine(database_url)
     try:
         await migrate(engine)

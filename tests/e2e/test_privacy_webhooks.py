@@ -7,6 +7,7 @@ Shopify sends them: a data request is exported, a customer is redacted, a shop i
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -21,8 +22,8 @@ from sqlalchemy import select, text
 from starlette.applications import Starlette
 
 from adapters.app import Runtime, create_app
+from adapters.cli import main
 from adapters.loopback import serve_on_loopback
-from adapters.privacy.commands import export_request, list_requests
 from adapters.privacy.redaction import SHOP_TABLES
 from adapters.settings import Settings, StoreConfig
 from adapters.store import session_factory
@@ -140,7 +141,11 @@ def compliance(shop: str, customer: int, orders: list[str], **more: Any) -> dict
 
 
 async def test_a_data_request_is_recorded_and_exported_with_what_we_hold(
-    shopify: Shopify, service: Service, tmp_path: Path
+    shopify: Shopify,
+    service: Service,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     ada = await place(shopify, service, US, ADA)
     customer = await customer_of(service, US, ada)
@@ -148,15 +153,21 @@ async def test_a_data_request_is_recorded_and_exported_with_what_we_hold(
     assert await service.post(US, "customers/data_request", payload, webhook_id="privacy-dr-1") == 200
     await eventually(service.drained, what="the data request processed")
 
-    listing = tmp_path / "requests.json"
-    with listing.open("w") as out:
-        assert await list_requests(service.database_url, shop=US, as_json=True, out=out) == 0
-    [request] = json.loads(listing.read_text())
+    # What a merchant's engineer runs: list the requests, then export the one Shopify named.
+    monkeypatch.setenv("ROUTING_DATABASE_URL", service.database_url)
+    capsys.readouterr()
+    assert await asyncio.to_thread(main, ["privacy", "requests", "--shop", US, "--json"]) == 0
+    [request] = json.loads(capsys.readouterr().out)
     assert request["kind"] == "customers/data_request" and request["request_id"] == "9999"
     assert request["order_ids"] == [ada["id"]] and request["exported_at"] is None
+    unknown = ["privacy", "export", "--shop", US, "--request-id", "1234", "--out", str(tmp_path / "x.json")]
+    assert await asyncio.to_thread(main, unknown) == 2
+    assert "no data request with that id" in capsys.readouterr().err and not (tmp_path / "x.json").exists()
 
     out = tmp_path / "export.json"
-    assert await export_request(service.database_url, US, "9999", out) == 0
+    command = ["privacy", "export", "--shop", US, "--request-id", "9999", "--out", str(out)]
+    assert await asyncio.to_thread(main, command) == 0
+    assert f"wrote {out}" in capsys.readouterr().out
     export = json.loads(out.read_text())
     assert export["request"] == {
         "id": "9999",
