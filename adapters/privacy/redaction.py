@@ -1,11 +1,12 @@
 """Redacting one customer's personal data, and deleting everything of one shop, in SQL.
 
 `redact_customer` rewrites in place what holds the customer's data for the listed orders:
-stored webhook payloads (the inbox, dead letters included), decision snapshots (the decision
-and its trace stay), and the raw EDI documents of those orders' purchase orders (the ship-to
-loop). Nothing else we keep holds personal data: intents, reservations, location loads,
-hand-offs, purchase orders and their lines, shadow decisions and outbound events carry ids,
-SKUs, quantities, locations and order names only.
+stored webhook payloads (the inbox, dead letters included; and the other store's webhooks about
+a hand-off's linked order, which ships to the same address), decision snapshots (the decision
+and its trace stay: traces describe rules, not the order's values), and the raw EDI documents
+of those orders' purchase orders (the ship-to loop). Nothing else we keep holds personal data:
+intents, reservations, location loads, hand-offs, purchase orders and their lines, shadow
+decisions and outbound events carry ids, SKUs, quantities, locations and order names only.
 
 `delete_shop` removes every row of a shop from every table that names one (see `SHOP_TABLES`).
 Two kinds of row stay: the `shop/redact` webhooks themselves and the `privacy_requests` row of
@@ -125,13 +126,18 @@ async def redact_customer(
     session: AsyncSession, shop: str, orders: Collection[str], customer: str | None
 ) -> dict[str, int]:
     """Redact the customer's data for `orders` in `session`; how many rows of each kind changed."""
-    changed = {"deliveries": 0, "decisions": 0, "edi_documents": 0}
-    for delivery in await related_deliveries(session, shop, orders, customer):
-        scrubbed = json.dumps(scrub_payload(json.loads(delivery.body)))
-        if scrubbed != delivery.body:
-            delivery.body = scrubbed
-            changed["deliveries"] += 1
+    changed = {"deliveries": 0, "decisions": 0, "edi_documents": 0, "handoff_deliveries": 0}
+    changed["deliveries"] = _scrub(await related_deliveries(session, shop, orders, customer))
     if orders:
+        # A hand-off's linked order in the other store carries the same address: its webhooks there too.
+        linked = select(HandOffRow.fulfilling_store, HandOffRow.linked_order_id).where(
+            HandOffRow.origin_store == shop,
+            HandOffRow.origin_order_id.in_(list(orders)),
+            HandOffRow.linked_order_id.is_not(None),
+        )
+        for store, linked_order in (await session.execute(linked)).all():
+            there = await related_deliveries(session, store, [linked_order], None)
+            changed["handoff_deliveries"] += _scrub(there)
         decisions = select(DecisionRow).where(
             DecisionRow.shop == shop, DecisionRow.order_id.in_(list(orders))
         )
@@ -150,6 +156,17 @@ async def redact_customer(
                 document.raw = raw
                 changed["edi_documents"] += 1
     return changed
+
+
+def _scrub(deliveries: list[DeliveryRow]) -> int:
+    """Scrub the payloads in place; how many changed."""
+    count = 0
+    for delivery in deliveries:
+        scrubbed = json.dumps(scrub_payload(json.loads(delivery.body)))
+        if scrubbed != delivery.body:
+            delivery.body = scrubbed
+            count += 1
+    return count
 
 
 async def delete_shop(session: AsyncSession, shop: str) -> dict[str, int]:

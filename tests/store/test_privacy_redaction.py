@@ -181,6 +181,13 @@ def rows_of(shop: str, tag: str) -> list[Any]:
             created_at=AT,
             decision_id=f"{decision}:1",
         ),
+        DeliveryRow(  # the other store's webhook about the linked order: it ships to the same person
+            webhook_id=f"w-linked-9{tag}",
+            shop=other,
+            topic="fulfillments/create",
+            body=json.dumps({"order_id": int(f"9{tag}"), "destination": {"last_name": f"Linked{tag}"}}),
+            **ts,
+        ),
         HandOffLineRow(
             handoff_id=handoff, position=1, sku="NW-0005", quantity=1, fulfillment_order_line_id="FOL"
         ),
@@ -277,11 +284,12 @@ async def test_a_customer_redaction_rewrites_payloads_snapshots_and_ship_to_of_t
     await seed(sessions)
     async with sessions.begin() as session:
         changed = await redact_customer(session, A, ["gid://shopify/Order/101"], None)
-    assert changed == {"deliveries": 1, "decisions": 1, "edi_documents": 1}
+    assert changed == {"deliveries": 1, "decisions": 1, "edi_documents": 1, "handoff_deliveries": 1}
 
     async with sessions() as session:
         documents = {doc.po_id: doc.raw for doc in (await session.scalars(select(EdiDocumentRow))).all()}
-        bodies = {d.shop: d.body for d in (await session.scalars(select(DeliveryRow))).all()}
+        paid = select(DeliveryRow).where(DeliveryRow.topic == "orders/paid")
+        bodies = {d.shop: d.body for d in (await session.scalars(paid)).all()}
         snapshots = {d.shop: d.snapshot for d in (await session.scalars(select(DecisionRow))).all()}
     assert "Jane Doe101" not in documents["po-101"] and "101 Main St" not in documents["po-101"]
     assert "Jane Doe202" in documents["po-202"]
@@ -292,5 +300,8 @@ async def test_a_customer_redaction_rewrites_payloads_snapshots_and_ship_to_of_t
     assert (n4.get(1), n4.get(2), n4.get(3), n4.get(4)) == ("REDACTED", "NY", "REDACTED", "US")
     assert "Doe101" not in bodies[A] and "101@example.com" not in bodies[A] and '"id": 101' in bodies[A]
     assert "Doe202" in bodies[B]
+    async with sessions() as session:
+        linked = {d.webhook_id: d.body for d in (await session.scalars(select(DeliveryRow))).all()}
+    assert "Linked101" not in linked["w-linked-9101"] and "Linked202" in linked["w-linked-9202"]
     assert json.loads(snapshots[A])["order"]["shipping_address"] == {"city": None, "zip": None}
     assert "10013" in snapshots[B]
