@@ -136,7 +136,7 @@ async def redact_customer(
             HandOffRow.linked_order_id.is_not(None),
         )
         for store, linked_order in (await session.execute(linked)).all():
-            there = await related_deliveries(session, store, [linked_order], None)
+            there = await related_deliveries(session, store, [linked_order] if linked_order else [], None)
             changed["handoff_deliveries"] += _scrub(there)
         decisions = select(DecisionRow).where(
             DecisionRow.shop == shop, DecisionRow.order_id.in_(list(orders))
