@@ -10,15 +10,18 @@ import json
 from datetime import UTC, date, datetime
 from typing import Any
 
+import pytest
 from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from adapters.delivery_steps import MalformedDelivery
 from adapters.edi.envelope import ControlNumbers, Envelope, Party
 from adapters.edi.interchange import read_interchanges
 from adapters.edi.purchase_order import PurchaseOrder, PurchaseOrderLine, ShipTo, write_850
 from adapters.privacy.redaction import SHOP_TABLES, delete_shop, redact_customer
+from adapters.privacy.webhooks import PrivacyWebhooks
 from adapters.store.inventory_view import InventoryViewRow
-from adapters.store.privacy_requests import PrivacyRequestRow
+from adapters.store.privacy_requests import PrivacyRequestRow, PrivacyRequests
 from adapters.store.shadow_decisions import ShadowDecisionRow
 from adapters.store.tables import (
     Base,
@@ -305,3 +308,16 @@ async def test_a_customer_redaction_rewrites_payloads_snapshots_and_ship_to_of_t
     assert "Linked101" not in linked["w-linked-9101"] and "Linked202" in linked["w-linked-9202"]
     assert json.loads(snapshots[A])["order"]["shipping_address"] == {"city": None, "zip": None}
     assert "10013" in snapshots[B]
+
+
+async def test_a_compliance_payload_without_what_its_topic_promises_is_a_clear_failure(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    handler = PrivacyWebhooks(sessions)
+    with pytest.raises(MalformedDelivery, match=r"data_request\.id is missing"):
+        await handler.on_webhook(
+            A, "customers/data_request", {"customer": {"id": 1}, "orders_requested": [1]}
+        )
+    with pytest.raises(MalformedDelivery, match="expected a list of order ids"):
+        await handler.on_webhook(A, "customers/redact", {"customer": {"id": 1}, "orders_to_redact": 101})
+    assert await PrivacyRequests(sessions).listed() == []  # nothing half-recorded
