@@ -43,12 +43,14 @@ class MutationRecord:
     variables: dict[str, Any]
     user_errors: list[dict[str, Any]]
     at: str
+    idempotency_key: str | None = None  # `@idempotent(key:)`: the same key is one write, replayed
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "store": self.store,
             "mutation": self.mutation,
             "variables": self.variables,
+            "idempotencyKey": self.idempotency_key,
             "userErrors": self.user_errors,
             "at": self.at,
         }
@@ -116,7 +118,7 @@ def root_value(context: RequestContext) -> dict[str, Any]:
     store, state = context.store, context.state
     views = OrderViews(state, store)  # Views plus cancellation and fulfillments of orders
 
-    def mutation(name: str, run: Callable[..., Outcome]) -> Callable[..., View]:
+    def mutation(name: str, run: Callable[..., Outcome], key: str | None = None) -> Callable[..., View]:
         def resolve(info: Info, **args: Any) -> View:
             outcome = run(**args)
             context.events.extend(outcome.events)
@@ -127,6 +129,7 @@ def root_value(context: RequestContext) -> dict[str, Any]:
                     variables=args,
                     user_errors=[e.as_dict() for e in outcome.user_errors],
                     at=datetime.now(UTC).isoformat(),
+                    idempotency_key=key,
                 )
             )
             return _payload(views, outcome)
@@ -138,7 +141,7 @@ def root_value(context: RequestContext) -> dict[str, Any]:
 
         def resolve(info: Info, **args: Any) -> View:
             key = idempotency_key(info)
-            return mutation(name, lambda **a: run(key, **a))(info, **args)
+            return mutation(name, lambda **a: run(key, **a), key)(info, **args)
 
         return resolve
 

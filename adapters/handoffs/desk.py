@@ -22,6 +22,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from adapters.outside_moves import move_to
 from adapters.ports import HandOffStoreGateway, StoreGateway
@@ -69,6 +70,8 @@ class HandOffDesk:
         self.book = book
         self.gateways = gateways
         self.redecide = redecide
+        # (stand-in, item) -> the last change this desk sent there (from, to) and when it landed.
+        self._in_step: dict[tuple[str, str], tuple[int, int, datetime | None]] = {}
 
     def has_stand_ins(self, store: str) -> bool:
         config = self.configs.get(store)
@@ -143,24 +146,51 @@ class HandOffDesk:
     async def _keep_in_step(
         self, snapshot: Snapshot, stand_in: StandIn, items: Mapping[str, str], there: Mapping[str, int]
     ) -> None:
-        """Set the stand-in's `available` in A to B's where they differ (A's admin shows B's stock)."""
-        changed = {
-            item: there.get(sku, 0)
-            for sku, item in items.items()
-            if snapshot.available(item, stand_in.stand_in_id) != there.get(sku, 0)
-        }
+        """Set the stand-in's `available` in A to B's where they differ (A's admin shows B's stock).
+
+        A compare-and-set from the figure this snapshot read, keyed by that change and the read: a
+        write from a state that moved meanwhile is refused (the next decision sets it again), and
+        decisions read before a write this desk made for the same change skip it, so a burst sends
+        each change once.
+        """
+        read_at = _when(snapshot.read_at)
+        changed: dict[str, int] = {}
+        change_from: dict[str, int] = {}
+        for sku, item in items.items():
+            here, wanted = snapshot.available(item, stand_in.stand_in_id), there.get(sku, 0)
+            sent = self._in_step.get((stand_in.stand_in_id, item))
+            # The same change in flight, or landed after this snapshot was read: nothing new to set.
+            if here == wanted or (
+                sent and sent[:2] == (here, wanted) and (not sent[2] or read_at <= sent[2])
+            ):
+                continue
+            changed[item], change_from[item] = wanted, here
+            self._in_step[(stand_in.stand_in_id, item)] = (here, wanted, None)
         if not changed:
             return
-        digest = hashlib.sha256(repr(sorted(changed.items())).encode()).hexdigest()[:16]
+        change = sorted((item, change_from[item], wanted) for item, wanted in changed.items())
+        digest = hashlib.sha256(repr((change, snapshot.read_at)).encode()).hexdigest()[:16]
         key = f"stand-in/{stand_in.stand_in_id.rsplit('/', 1)[-1]}/{digest}"
         try:
             await self.gateways[snapshot.store].set_available(
-                stand_in.stand_in_id, changed, key, f"routing-engine://stand-in/{stand_in.fulfilling_store}"
+                stand_in.stand_in_id,
+                changed,
+                key,
+                f"routing-engine://stand-in/{stand_in.fulfilling_store}",
+                change_from=change_from,
             )
-        except Exception:  # the decision uses B's figures either way; the next read tries again
-            logger.exception(
-                "stand-in %s: could not set its available in %s", stand_in.stand_in_id, snapshot.store
-            )
+            landed = datetime.now(UTC)
+            for item, wanted in changed.items():
+                self._in_step[(stand_in.stand_in_id, item)] = (change_from[item], wanted, landed)
+        except Exception as error:  # the decision uses B's figures either way; the next read tries again
+            for item in changed:
+                self._in_step.pop((stand_in.stand_in_id, item), None)
+            if isinstance(error, ShopifyUserError):  # moved since this read (compare-and-set refused)
+                logger.info("stand-in %s: not set from a stale figure: %s", stand_in.stand_in_id, error)
+            else:
+                logger.exception(
+                    "stand-in %s: could not set its available in %s", stand_in.stand_in_id, snapshot.store
+                )
 
     # --- handing off -----------------------------------------------------------------------------
 
@@ -249,6 +279,14 @@ class HandOffDesk:
         address = await self.gateways[seen.store].ship_to(seen.order.id)
         lines = [(line.sku or "", line.quantity) for line in intent.lines]
         return await there.create_linked_order(lines, address, [LINK_TAG], origin)
+
+
+def _when(read_at: str | None) -> datetime:
+    """A snapshot's read time; one without (built by hand) counts as read now."""
+    if read_at is None:
+        return datetime.now(UTC)
+    when = datetime.fromisoformat(read_at)
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 def _lines(

@@ -96,8 +96,15 @@ async def shopify() -> AsyncIterator[Shopify]:
 
 
 def repeated_writes(mutations: list[dict[str, Any]]) -> list[tuple[str, str]]:
-    """Mutations sent twice with the same variables: a write made twice."""
-    keys = Counter((m["mutation"], repr(sorted(m["variables"].items()))) for m in mutations)
+    """Mutations sent twice with the same variables: a write made twice.
+
+    A keyed mutation (`@idempotent`) is one write per key: the same compare-and-set sent again
+    under a new key was made from a state that came back, not twice from one state.
+    """
+    keys = Counter(
+        (m["mutation"], repr(sorted(m["variables"].items())) + str(m.get("idempotencyKey") or ""))
+        for m in mutations
+    )
     return [key for key, count in keys.items() if count > 1]
 
 
