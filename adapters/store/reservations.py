@@ -30,7 +30,7 @@ from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
-from adapters.store.clock import Clock, utc_now
+from adapters.store.clock import Clock, as_utc, utc_now
 from adapters.store.tables import ReservationRow
 from engine.decision import Decision
 from engine.intents import HandOff, Intent, MoveFulfillmentOrder, SendPurchaseOrder
@@ -166,6 +166,8 @@ class Reservations:
         self._now = clock
         self.stale_after = stale_after
         self.clock_skew = clock_skew
+        # Intent keys this process released, and when: its own clock needs no skew allowance.
+        self._released_here: dict[str, datetime] = {}
 
     def now(self) -> datetime:
         """The clock reservations are stamped with; take a snapshot's read time from it."""
@@ -229,17 +231,22 @@ class Reservations:
             select(
                 ReservationRow.inventory_item_id,
                 ReservationRow.location_id,
-                func.sum(ReservationRow.quantity),
+                ReservationRow.quantity,
+                ReservationRow.intent_key,
+                ReservationRow.released_at,
             )
             .where(ReservationRow.store == store, ReservationRow.inventory_item_id.in_(sorted(items)))
             .where(counting, ReservationRow.created_at > now - self.stale_after)
-            .group_by(ReservationRow.inventory_item_id, ReservationRow.location_id)
         )
         if besides_order is not None:
             query = query.where(ReservationRow.order_id != besides_order)
         held: Held = defaultdict(dict)
-        for item, location, units in (await session.execute(query)).all():
-            held[item][location] = int(units)
+        for item, location, units, key, released_at in (await session.execute(query)).all():
+            # Released before the read by this process: the read shows it, skew or not.
+            mine = key in self._released_here
+            if mine and read_at is not None and released_at is not None and as_utc(released_at) <= read_at:
+                continue
+            held[item][location] = held[item].get(location, 0) + int(units)
         return dict(held)
 
     async def release_for_intents(self, intent_keys: Iterable[str]) -> int:
@@ -247,7 +254,17 @@ class Reservations:
         keys = sorted(set(intent_keys))
         if not keys:
             return 0
-        return await self._release(ReservationRow.intent_key.in_(keys))
+        released = await self._release(ReservationRow.intent_key.in_(keys))
+        self._remember_released(keys)
+        return released
+
+    def _remember_released(self, keys: Iterable[str]) -> None:
+        now = self._now()
+        horizon = now - 2 * self.clock_skew  # older ones count by the skew rule alike
+        for key, when in list(self._released_here.items()):
+            if when < horizon:
+                del self._released_here[key]
+        self._released_here.update(dict.fromkeys(keys, now))
 
     async def release_for_intent(self, intent_key: str) -> int:
         """Release the reservations of one settled intent; returns how many rows."""

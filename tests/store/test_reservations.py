@@ -225,6 +225,25 @@ async def test_a_release_after_the_snapshot_was_read_still_counts_for_that_snaps
     assert await reservations.held(SHOP, [JACKET]) == {}
 
 
+async def test_a_release_by_this_process_before_the_read_needs_no_allowance_for_clock_skew(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """Another replica's clock may be a little off; this process's own release is exactly ordered."""
+    clock = Clock()
+    here = Reservations(sessions, clock=clock, clock_skew=timedelta(seconds=2))
+    another_replica = Reservations(sessions, clock=clock, clock_skew=timedelta(seconds=2))
+    log = DecisionLog(sessions, clock=clock)
+    snapshot = order_snapshot()
+    decision_id = await decide_and_reserve(here, log, snapshot, move(snapshot, NEWARK))
+    await here.release_for_intent(f"{decision_id}:0")
+    clock.advance(seconds=1)
+    read_a_second_later = clock()
+    assert await here.held(SHOP, [JACKET], read_at=read_a_second_later) == {}
+    assert await another_replica.held(SHOP, [JACKET], read_at=read_a_second_later) == {JACKET: {NEWARK: 2}}, (
+        "released within the skew by a clock it does not share: still counted"
+    )
+
+
 async def test_a_reservation_left_by_a_crash_stops_counting_after_its_time_out(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
