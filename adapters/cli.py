@@ -147,6 +147,9 @@ def _parser() -> argparse.ArgumentParser:
         "--database-url", help="postgresql+asyncpg://… server: a fresh database is created on it for the run"
     )
     chaos.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    chaos.add_argument(
+        "--webhook-senders", type=int, default=16, help="webhooks in flight at once (default 16)"
+    )
     chaos.add_argument("--workdir", type=Path, help="logs and files of the run (default: a temporary folder)")
     chaos.set_defaults(run=_chaos, default_log_level="warning")
 

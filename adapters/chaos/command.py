@@ -18,9 +18,9 @@ def run_chaos_command(args: Any) -> int:
     """`routing-engine chaos` (arguments from `adapters.cli`): print the table; 0 when targets hold."""
     from adapters.settings import ConfigurationError
 
-    for name in ("orders", "replicas"):
+    for name in ("orders", "replicas", "webhook_senders"):
         if getattr(args, name) < 1:
-            raise ConfigurationError(f"--{name}: must be at least 1")
+            raise ConfigurationError(f"--{name.replace('_', '-')}: must be at least 1")
     if args.kills < 0 or not 0 <= args.faults <= 100:
         raise ConfigurationError("--kills: 0 or more; --faults: a percentage from 0 to 100")
     if args.replicas > 1 and not (args.database_url or "").startswith("postgresql"):
@@ -45,6 +45,7 @@ def run_chaos_command(args: Any) -> int:
             replicas=args.replicas,
             database_url=url,
             seed=args.seed,
+            webhook_senders=args.webhook_senders,
         )
         say(f"work directory {workdir} (service logs: replica-N.log)")
         return await run_chaos(plan, workdir, say=say)

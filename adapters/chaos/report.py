@@ -29,6 +29,7 @@ class ChaosPlan:
     client_timeout_seconds: float = 2.0  # ROUTING_SHOPIFY_TIMEOUT_SECONDS; hangs outlast it
     lease_seconds: float = 10.0  # five client timeouts: a hang does not cost the lease
     drain_timeout_seconds: float = 3600.0
+    webhook_senders: int = 16  # the emulator's webhooks in flight at once (Shopify sends concurrently)
 
 
 @dataclass

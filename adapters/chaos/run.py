@@ -67,7 +67,8 @@ async def run_chaos(
     with (workdir / "emulator.log").open("ab") as emulator_log:
         emulator = subprocess.Popen(
             [sys.executable, "-m", "adapters.emulator", "--scenario", str(workdir / "scenario.json"),
-             "--port", str(emulator_port), "--webhook-url", f"http://127.0.0.1:{balancer_port}/webhooks/shopify"],
+             "--port", str(emulator_port), "--webhook-url", f"http://127.0.0.1:{balancer_port}/webhooks/shopify",
+             "--webhook-senders", str(plan.webhook_senders)],
             cwd=PROJECT,
             stdout=subprocess.DEVNULL,
             stderr=emulator_log,

@@ -1,4 +1,8 @@
-"""`python -m adapters.emulator --scenario FILE [--host H] [--port P] [--webhook-url URL]`."""
+"""The Shopify emulator as a process: `python -m adapters.emulator --scenario FILE [options]`.
+
+Options: `--host H`, `--port P`, `--webhook-url URL`, `--webhook-senders N` (webhooks in flight at
+once, default 16, as Shopify delivers concurrently).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ import sys
 from adapters.emulator.scenario import ScenarioError, load_scenario
 from adapters.emulator.schemas import real_schema, subset_schema
 from adapters.emulator.server import EmulatorServer
+from adapters.emulator.webhooks import CONCURRENCY
 
 
 async def _serve(server: EmulatorServer) -> None:
@@ -29,7 +34,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--webhook-url", default=None)
+    parser.add_argument(
+        "--webhook-senders", type=int, default=CONCURRENCY, help="webhooks in flight at once (default 16)"
+    )
     args = parser.parse_args(argv)
+    if args.webhook_senders < 1:
+        parser.error("--webhook-senders: at least 1")
     try:
         scenario = load_scenario(args.scenario)
     except ScenarioError as exc:
@@ -39,7 +49,13 @@ def main(argv: list[str] | None = None) -> int:
     # first GraphQL request, where the single-process emulator would stall every store and webhook.
     subset_schema()
     real_schema()
-    server = EmulatorServer(scenario, webhook_url=args.webhook_url, host=args.host, port=args.port)
+    server = EmulatorServer(
+        scenario,
+        webhook_url=args.webhook_url,
+        host=args.host,
+        port=args.port,
+        webhook_senders=args.webhook_senders,
+    )
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(server))
     return 0

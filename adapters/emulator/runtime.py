@@ -12,13 +12,15 @@ from adapters.emulator.scenario import Scenario
 from adapters.emulator.state import EmulatorState
 from adapters.emulator.store import Store
 from adapters.emulator.throttle import CostBucket
-from adapters.emulator.webhooks import WebhookDispatcher
+from adapters.emulator.webhooks import CONCURRENCY, WebhookDispatcher
 
 
 class Emulator:
-    def __init__(self, scenario: Scenario, webhook_url: str | None = None) -> None:
+    def __init__(
+        self, scenario: Scenario, webhook_url: str | None = None, webhook_senders: int = CONCURRENCY
+    ) -> None:
         self.scenario = scenario
-        self.webhooks = WebhookDispatcher(webhook_url)
+        self.webhooks = WebhookDispatcher(webhook_url, webhook_senders)
         self.faults = Faults()
         self.reset()
 

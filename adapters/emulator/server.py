@@ -10,6 +10,7 @@ from adapters.emulator.app import build_app
 from adapters.emulator.runtime import Emulator
 from adapters.emulator.scenario import Scenario, load_scenario
 from adapters.emulator.state import EmulatorState
+from adapters.emulator.webhooks import CONCURRENCY
 from adapters.loopback import LoopbackServer
 
 
@@ -20,9 +21,10 @@ class EmulatorServer:
         webhook_url: str | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
+        webhook_senders: int = CONCURRENCY,
     ) -> None:
         loaded = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-        self.emulator = Emulator(loaded, webhook_url)
+        self.emulator = Emulator(loaded, webhook_url, webhook_senders)
         self._server = LoopbackServer(build_app(self.emulator), host=host, port=port, lifespan="off")
 
     @property
