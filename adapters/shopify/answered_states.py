@@ -1,16 +1,17 @@
-"""Fulfillment-order statuses as Shopify's answer to our own last move gave them, for a moment.
+"""Fulfillment-order statuses as Shopify's answer to our own last read or move gave them, briefly.
 
-A vendor PO and a hand-off move the lines and then hold them. The move's answer says what the
-moved fulfillment order is now (its id and status), which is what the hold must know before it
-is sent; whether Shopify offers HOLD on it, Shopify's answer to the hold says (a refusal is a
-userError, our own hold already there is DUPLICATE_FULFILLMENT_HOLD_HANDLE). So the hold needs no
-read of its own. An answer is used once and only while fresh: later callers read afresh.
+A vendor PO and a hand-off move the lines (unless Shopify already put them there) and then hold
+them. The order read moments ago, or the move's answer, says what the fulfillment order is now
+(its id and status), which is what the hold must know before it is sent; whether Shopify offers
+HOLD on it, Shopify's answer to the hold says (a refusal is a userError, our own hold already
+there is DUPLICATE_FULFILLMENT_HOLD_HANDLE). So the hold needs no read of its own. A status is
+used once and only while fresh: later callers read afresh.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 # Long enough for the write that follows in the same intent, short enough that nothing else leans on it.
@@ -28,9 +29,18 @@ class AnsweredStates:
         node = (payload or {}).get("movedFulfillmentOrder") or {}
         if not node.get("id") or not node.get("status"):
             return
+        self._keep(str(node["id"]), str(node["status"]))
+
+    def _keep(self, fulfillment_order_id: str, status: str) -> None:
+        self._statuses.pop(fulfillment_order_id, None)
         if len(self._statuses) >= _KEPT:
             self._statuses.pop(next(iter(self._statuses)))
-        self._statuses[node["id"]] = (str(node["status"]), self._clock())
+        self._statuses[fulfillment_order_id] = (status, self._clock())
+
+    def remember_read(self, statuses: Mapping[str, str]) -> None:
+        """Keep the statuses of an order read (fulfillment order id -> status)."""
+        for fulfillment_order_id, status in statuses.items():
+            self._keep(fulfillment_order_id, status)
 
     def take(self, fulfillment_order_id: str) -> str | None:
         """The answered status of the fulfillment order, once, if still fresh."""

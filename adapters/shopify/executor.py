@@ -74,6 +74,10 @@ class Executor:
         self.client = client
         self._answered = AnsweredStates()
 
+    def read(self, snapshot: Snapshot) -> None:
+        """Note the statuses an order read just gave (a hold moments later needs no read)."""
+        self._answered.remember_read({fo.id: fo.status for fo in snapshot.fulfillment_orders})
+
     async def apply(
         self, intent: Intent, *, snapshot: Snapshot | None = None, decided_on: Snapshot | None = None
     ) -> IntentResult:
@@ -149,7 +153,7 @@ class Executor:
             verdict = check_hold(intent, state.fulfillment_order)
             if verdict is not None:
                 return verdict
-        # else our move answered moments ago: Shopify's answer to the hold decides the rest.
+        # else our read or move answered moments ago: Shopify's answer to the hold decides the rest.
         try:
             payload = await mutations.hold_fulfillment_order(
                 self.client,

@@ -12,6 +12,7 @@ from adapters.shopify.inventory_writes import SetQuantitiesResult, SkuMatches
 from adapters.shopify.linked_orders import LinkedOrder, LinkOrigin, ShippedFulfillment
 from adapters.shopify.outcomes import IntentResult
 from adapters.shopify.ship_to import ShipToAddress, ShipToMemory, ship_to_of
+from adapters.shopify.sku_pages import SkuPages
 from adapters.shopify.snapshot import LocationCache, read_order_snapshot, read_snapshot
 from engine.intents import AddOrderTags, Intent, LineQuantity, SetOrderMetafield
 from engine.model import Snapshot
@@ -23,20 +24,25 @@ class ShopifyGateway:
         self.locations = LocationCache(client, ttl_seconds=locations_ttl_seconds)
         self._executor = Executor(client)
         self._ship_tos = ShipToMemory()
+        self._sku_pages = SkuPages()  # a hand-off looks its SKUs up twice in a second
 
     async def read_snapshot(self, fulfillment_order_id: str) -> Snapshot:
-        return await read_snapshot(
+        snapshot = await read_snapshot(
             self.client,
             self.locations,
             fulfillment_order_id,
             await self._candidates(),
             ship_tos=self._ship_tos,
         )
+        self._executor.read(snapshot)
+        return snapshot
 
     async def read_order_snapshot(self, order_id: str) -> Snapshot:
-        return await read_order_snapshot(
+        snapshot = await read_order_snapshot(
             self.client, self.locations, order_id, await self._candidates(), ship_tos=self._ship_tos
         )
+        self._executor.read(snapshot)
+        return snapshot
 
     async def apply(
         self, intent: Intent, *, snapshot: Snapshot | None, decided_on: Snapshot | None = None
@@ -92,7 +98,7 @@ class ShopifyGateway:
 
     async def inventory_items_by_sku(self, skus: Iterable[str]) -> SkuMatches:
         """Inventory item ids of the SKUs, with the missing and the ambiguous ones set apart."""
-        return await inventory_writes.inventory_items_by_sku(self.client, skus)
+        return await inventory_writes.inventory_items_by_sku(self.client, skus, self._sku_pages)
 
     async def ship_to(self, order_id: str) -> ShipToAddress:
         """The order's full shipping address (name and street), for a vendor's purchase order:
@@ -115,7 +121,7 @@ class ShopifyGateway:
     ) -> LinkedOrder:
         """Create the linked order of a hand-off in this store (no idempotency key: find first on retry)."""
         return await linked_orders.create_linked_order(
-            self.client, lines=lines, ship_to=ship_to, tags=tags, origin=origin
+            self.client, lines=lines, ship_to=ship_to, tags=tags, origin=origin, pages=self._sku_pages
         )
 
     async def find_linked_order(

@@ -22,6 +22,7 @@ from typing import Any
 from adapters.shopify import documents
 from adapters.shopify.client import ShopifyClient
 from adapters.shopify.mutations import run_mutation
+from adapters.shopify.sku_pages import SkuPages, search_skus
 
 INVENTORY_SET_QUANTITIES = documents.INVENTORY_SET_QUANTITIES
 INVENTORY_ITEMS_BY_SKU = documents.INVENTORY_ITEMS_BY_SKU
@@ -204,7 +205,9 @@ def sku_search(skus: Iterable[str]) -> str:
     return " OR ".join(terms)
 
 
-async def inventory_items_by_sku(client: ShopifyClient, skus: Iterable[str]) -> SkuMatches:
+async def inventory_items_by_sku(
+    client: ShopifyClient, skus: Iterable[str], pages: SkuPages | None = None
+) -> SkuMatches:
     """Look SKUs up in batches; only exact SKU matches count (Shopify's search is looser)."""
     wanted = sorted({sku.strip() for sku in skus if sku.strip()})
     found: dict[str, set[str]] = {}
@@ -212,7 +215,7 @@ async def inventory_items_by_sku(client: ShopifyClient, skus: Iterable[str]) -> 
         asked = set(batch)
         after: str | None = None
         while True:
-            data = await client.execute(INVENTORY_ITEMS_BY_SKU, {"query": sku_search(batch), "after": after})
+            data = await search_skus(client, sku_search(batch), after, batch, pages)
             page = data.get("productVariants") or {}
             for node in page.get("nodes") or ():
                 sku = node.get("sku")

@@ -14,13 +14,11 @@ Choices, from the 2026-01 schema and the recordings (the reference says nothing 
   (`INVENTORY_CLAIM_FAILED`) instead of creating one B cannot ship, and the hand-off can take the
   fallback chain. `BYPASS` (the default, used by the recording's test order) would claim nothing;
   `DECREMENT_IGNORING_POLICY` would push B below zero.
-* `sendReceipt: false, sendFulfillmentReceipt: false`, and no email or customer on the order: the
-  customer belongs to store A, which tells them about the shipment (its own fulfillment with B's
-  tracking); B must not write to them.
+* `sendReceipt: false, sendFulfillmentReceipt: false`, no email or customer on the order: the customer
+  is store A's, which tells them of the shipment (its fulfillment with B's tracking), not B's.
 * `orderCreate` takes no idempotency key (section 3.4: only 17 inventory, location and refund
-  mutations accept `@idempotent`). A retry after an unclear failure (`ShopifyUnavailable`) must
-  first call `find_linked_order`. Whether Shopify's order search sees an order the moment it is
-  created is UNCONFIRMED: retry after a delay, not at once.
+  mutations accept `@idempotent`): a retry after `ShopifyUnavailable` calls `find_linked_order`
+  first, after a delay (whether the order search sees a new order at once is UNCONFIRMED).
 * `orderCancel` refuses an order already cancelled with a plain `INVALID` ("Cannot cancel an order
   that has already been canceled", recorded), a code shared with other refusals. So
   `cancel_order` reads `cancelledAt` first, and reads it again after userErrors, rather than
@@ -40,13 +38,13 @@ from adapters.shopify.errors import ShopifyError, ShopifyNotFound, ShopifyUnexpe
 from adapters.shopify.inventory_writes import SKUS_PER_QUERY, sku_search
 from adapters.shopify.mutations import run_mutation
 from adapters.shopify.ship_to import ShipToAddress
+from adapters.shopify.sku_pages import SkuPages, search_skus
 
 ORDER_CREATE = documents.ORDER_CREATE
 ORDER_CANCEL = documents.ORDER_CANCEL
 LINKED_ORDER = documents.LINKED_ORDER
 LINKED_ORDERS_BY_TAG = documents.LINKED_ORDERS_BY_TAG
 LINKED_ORDER_FULFILLMENTS = documents.LINKED_ORDER_FULFILLMENTS
-VARIANTS_BY_SKU = documents.INVENTORY_ITEMS_BY_SKU
 
 METAFIELD_NAMESPACE = "routing_engine"
 METAFIELD_KEY = "linked_order"
@@ -221,7 +219,9 @@ ORDER_OPTIONS = {
 }
 
 
-async def variants_by_sku(client: ShopifyClient, skus: Iterable[str]) -> dict[str, str]:
+async def variants_by_sku(
+    client: ShopifyClient, skus: Iterable[str], pages: SkuPages | None = None
+) -> dict[str, str]:
     """Variant id per SKU in the client's store; raises SkusNotSold for missing or shared SKUs."""
     wanted = sorted({sku for sku in skus})
     found: dict[str, set[str]] = {}
@@ -229,7 +229,7 @@ async def variants_by_sku(client: ShopifyClient, skus: Iterable[str]) -> dict[st
         batch = wanted[start : start + SKUS_PER_QUERY]
         after: str | None = None
         while True:
-            data = await client.execute(VARIANTS_BY_SKU, {"query": sku_search(batch), "after": after})
+            data = await search_skus(client, sku_search(batch), after, batch, pages)
             page = data.get("productVariants") or {}
             for node in page.get("nodes") or ():
                 # Shopify's search is looser than equality: keep exact SKUs only.
@@ -284,6 +284,7 @@ async def create_linked_order(
     ship_to: ShipToAddress,
     tags: Sequence[str],
     origin: LinkOrigin,
+    pages: SkuPages | None = None,
 ) -> LinkedOrder:
     """Create the linked order in the client's store; raises ShopifyUserError on userErrors.
 
@@ -294,7 +295,7 @@ async def create_linked_order(
     check_lines(lines, where)
     if not (origin.shop and origin.fulfillment_order_id):
         raise ValueError(f"{where}: the origin needs its shop and fulfillment order id; got {origin}")
-    variants = await variants_by_sku(client, [sku for sku, _ in lines])
+    variants = await variants_by_sku(client, [sku for sku, _ in lines], pages)
     variables = {
         "order": order_input(lines, variants, ship_to, tags, origin),
         "options": ORDER_OPTIONS,

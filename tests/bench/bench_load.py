@@ -111,6 +111,7 @@ def latency(rate: float, seconds: float, workers: int) -> dict[str, Any]:
             variables = mutation["variables"]
             owner = variables.get("id") or (variables.get("metafields") or [{}])[0].get("ownerId")
             last_write[owner] = max(last_write.get(owner, 0.0), _ts(mutation["at"]))
+        store = stack.accounting()[US]
         arrivals = dict(
             stack.query(
                 "SELECT order_id, MIN(received_at) FROM deliveries WHERE order_id IS NOT NULL "
@@ -136,6 +137,10 @@ def latency(rate: float, seconds: float, workers: int) -> dict[str, Any]:
         "p50_ms": round(statistics.median(samples) * 1000, 1),
         "p99_ms": round(samples[int(0.99 * (len(samples) - 1))] * 1000, 1),
         "max_ms": round(samples[-1] * 1000, 1),
+        # Whether the Admin API budget bound: what an order cost, and the answers that said wait.
+        "points_per_order": round(float(store["points_spent"]) / count, 1),
+        "calls_per_order": round(int(store["calls"]) / count, 2),
+        "throttled_answers": store["throttled"],
     }
 
 

@@ -396,6 +396,16 @@ class TestHoldRightAfterOurMove:
         assert held.outcome is IntentOutcome.SUPERSEDED
         assert operations(shopify) == ["RoutingFulfillmentOrderMove"]
 
+    async def test_a_hold_moments_after_the_order_read_needs_no_read_either(
+        self, executor: Executor, shopify: ScriptedShopify
+    ) -> None:
+        # A hand-off whose lines Shopify already put at the stand-in: no move, then the hold.
+        shopify.add_json(hold_payload())
+        executor.read(snapshot())
+        held = await executor.apply(HOLD, snapshot=None)
+        assert held.outcome is IntentOutcome.APPLIED
+        assert operations(shopify) == ["RoutingFulfillmentOrderHold"]
+
     async def test_a_second_hold_reads_afresh(self, executor: Executor, shopify: ScriptedShopify) -> None:
         shopify.add_json(move_payload())
         shopify.add_json(hold_payload())

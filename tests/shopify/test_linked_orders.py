@@ -15,7 +15,7 @@ from pydantic import SecretStr
 
 from adapters.emulator.scenario import parse_scenario
 from adapters.emulator.server import EmulatorServer
-from adapters.shopify import linked_orders
+from adapters.shopify import documents, linked_orders
 from adapters.shopify.client import ShopifyClient
 from adapters.shopify.errors import ShopifyAuthError, ShopifyUserError
 from adapters.shopify.gateway import ShopifyGateway
@@ -32,7 +32,7 @@ DOCUMENTS = [
     linked_orders.LINKED_ORDER,
     linked_orders.LINKED_ORDERS_BY_TAG,
     linked_orders.LINKED_ORDER_FULFILLMENTS,
-    linked_orders.VARIANTS_BY_SKU,
+    documents.INVENTORY_ITEMS_BY_SKU,  # the variants of the linked order's SKUs
 ]
 SHIP_TO = ShipToAddress(
     name="Mary Ann Smith",
