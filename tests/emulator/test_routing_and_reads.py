@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 
 from adapters.emulator.server import EmulatorServer
+from adapters.shopify.candidate_stock import stock_document
 from tests.emulator.conftest import SHOP, Admin, location_id, place
 
 FO_QUERY = """
@@ -120,3 +121,20 @@ async def test_an_invalid_document_is_answered_without_cost(admin: Admin) -> Non
 async def test_a_syntax_error_is_answered_without_cost(admin: Admin) -> None:
     result = await admin("{ shop { name }")
     assert "extensions" not in result and result["errors"][0]["locations"]
+
+
+async def test_the_stock_read_at_candidates_answers_and_costs_as_shopify_would(
+    server: EmulatorServer, http: httpx.AsyncClient, admin: Admin
+) -> None:
+    # Cherry is stocked at West only: East answers null and costs nothing; West costs its level
+    # and its quantities (2); the item 1. Requested: the item and both levels as if stocked.
+    cherry = server.state.stores[SHOP].inventory.item_by_sku("C")
+    assert cherry is not None
+    document = stock_document(2)
+    east, west = location_id(server, "East"), location_id(server, "West")
+    answer = await admin(document.text, {"inventoryItemIds": [cherry.id], "l0": east, "l1": west})
+    assert answer["data"]["nodes"] == [
+        {"id": cherry.id, "l0": None, "l1": {"quantities": [{"name": "available", "quantity": 3}]}}
+    ]
+    cost = answer["extensions"]["cost"]
+    assert (cost["requestedQueryCost"], cost["actualQueryCost"]) == (5, 3)
