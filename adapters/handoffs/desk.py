@@ -100,8 +100,10 @@ class HandOffDesk:
             )
             for s in stand_ins
         )
-        inventory = await self._remote_stock(snapshot, stand_ins)
         records = await self.book.for_order(snapshot.store, snapshot.order.id)
+        inventory = _less_unlinked(
+            await self._remote_stock(snapshot, stand_ins), snapshot, stand_ins, records
+        )
         return snapshot.model_copy(
             update={
                 "vendors": (*snapshot.vendors, *sources),
@@ -279,6 +281,32 @@ class HandOffDesk:
         address = await self.gateways[seen.store].ship_to(seen.order.id)
         lines = [(line.sku or "", line.quantity) for line in intent.lines]
         return await there.create_linked_order(lines, address, [LINK_TAG], origin)
+
+
+def _less_unlinked(
+    inventory: dict[str, dict[str, int]],
+    snapshot: Snapshot,
+    stand_ins: Sequence[StandIn],
+    records: Sequence[HandOffRecord],
+) -> dict[str, dict[str, int]]:
+    """The stand-ins' figures less this order's own units at a stand-in that no hand-off carries.
+
+    The engine counts a fulfillment order's units as its own where it is assigned (Shopify's
+    `available` there already left them out). The other store's figures leave out only what its
+    linked orders took: a fulfillment order Shopify placed at the stand-in itself, or one whose
+    hand-off failed, would otherwise be counted twice.
+    """
+    carried = {r.origin_fulfillment_order_id for r in records if r.status in ("open", "completed")}
+    here = {s.stand_in_id for s in stand_ins}
+    for fo in snapshot.fulfillment_orders:
+        if fo.assigned_location_id not in here or fo.id in carried:
+            continue
+        for line in fo.lines:
+            if line.inventory_item_id and line.remaining_quantity > 0:
+                levels = inventory.setdefault(line.inventory_item_id, {})
+                location = fo.assigned_location_id or ""
+                levels[location] = levels.get(location, 0) - line.remaining_quantity
+    return inventory
 
 
 def _when(read_at: str | None) -> datetime:
