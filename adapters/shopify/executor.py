@@ -148,7 +148,9 @@ class Executor:
         answered = self._answered.take(intent.fulfillment_order_id) if snapshot is None else None
         if answered in FINISHED_STATUSES:
             return superseded(f"{intent.fulfillment_order_id} is {answered}")
-        if answered is None:
+        # ON_HOLD may be our own hold, landed before a crash cut the decision short: read its holds,
+        # or the hold is sent twice (Shopify refuses the second, but it is a write made twice).
+        if answered is None or answered == "ON_HOLD":
             state = await self._state_for(intent.fulfillment_order_id, snapshot)
             verdict = check_hold(intent, state.fulfillment_order)
             if verdict is not None:

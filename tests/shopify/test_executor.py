@@ -406,6 +406,16 @@ class TestHoldRightAfterOurMove:
         assert held.outcome is IntentOutcome.APPLIED
         assert operations(shopify) == ["RoutingFulfillmentOrderHold"]
 
+    async def test_a_read_that_shows_a_hold_reads_the_holds_before_holding(
+        self, executor: Executor, shopify: ScriptedShopify
+    ) -> None:
+        # A decision resumed after a crash: its hold landed before the process died (the chaos run).
+        shopify.add_json(state_node(status="ON_HOLD", holds=[OUR_HOLD_NODE], actions=HELD_ACTIONS))
+        executor.read(snapshot(fulfillment_order(status="ON_HOLD", supported_actions=HELD_ACTIONS)))
+        held = await executor.apply(HOLD, snapshot=None)
+        assert held.outcome is IntentOutcome.ALREADY_DONE
+        assert operations(shopify) == ["RoutingFulfillmentOrderState"]
+
     async def test_a_second_hold_reads_afresh(self, executor: Executor, shopify: ScriptedShopify) -> None:
         shopify.add_json(move_payload())
         shopify.add_json(hold_payload())
