@@ -22,7 +22,7 @@ from adapters.emulator.order_actions import order_action_routes
 from adapters.emulator.payments import PaymentRejected, capture_payment
 from adapters.emulator.rest import money, transaction_resource
 from adapters.emulator.routing import OrderLineRequest, OrderRejected, place_order
-from adapters.emulator.runtime import Emulator
+from adapters.emulator.runtime import LEVEL_TOPIC, Emulator
 from adapters.emulator.store import Store
 
 ADDRESS_KEYS = {
@@ -240,8 +240,14 @@ def control_routes(emulator: Emulator) -> list[Route]:
 
     async def webhook_config(request: Request) -> JSONResponse:
         body = await request.json()
+        topics = body.get("topics")
+        if topics is not None and not (isinstance(topics, list) and all(isinstance(t, str) for t in topics)):
+            return _error(f'topics: a list of webhook topics (e.g. ["{LEVEL_TOPIC}"]), not {topics!r}')
         emulator.webhooks.url = body.get("url")
-        return JSONResponse({"url": emulator.webhooks.url})
+        if "topics" in body:
+            emulator.subscribe(topics)
+        topics = None if emulator.topics is None else sorted(emulator.topics)
+        return JSONResponse({"url": emulator.webhooks.url, "topics": topics})
 
     async def accounting(request: Request) -> JSONResponse:
         return JSONResponse(emulator.accounting())

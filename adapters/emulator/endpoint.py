@@ -182,8 +182,7 @@ class GraphQLEndpoint:
         bucket.refund(requested - actual)
         bucket.points_spent += actual
         emulator.mutations.extend(context.mutations)
-        if context.events:
-            emulator.emit(store, context.events)
+        emulator.emit(store, context.events)  # with inventory_levels/update for levels it changed
         payload: dict[str, Any] = {}
         if result.errors:
             payload["errors"] = _errors(list(result.errors))

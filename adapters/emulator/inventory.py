@@ -50,6 +50,13 @@ class InventoryLevel:
 class Inventory:
     items: dict[str, InventoryItem] = field(default_factory=dict)
     levels: dict[tuple[str, str], InventoryLevel] = field(default_factory=dict)
+    # Levels whose `available` changed since the last `take_changed` (inventory_levels/update).
+    changed: set[tuple[str, str]] = field(default_factory=set, compare=False, repr=False)
+
+    def take_changed(self) -> list[InventoryLevel]:
+        """The levels changed since the last call, in a stable order; forgets them."""
+        keys, self.changed = sorted(self.changed), set()
+        return [self.levels[key] for key in keys if key in self.levels]
 
     def item_by_sku(self, sku: str) -> InventoryItem | None:
         return next((item for item in self.items.values() if item.sku == sku), None)
@@ -73,6 +80,8 @@ class Inventory:
         level = self.levels.setdefault((item_id, location_id), InventoryLevel(item_id, location_id))
         level.available -= quantity
         level.committed += quantity
+        if quantity:
+            self.changed.add((item_id, location_id))
 
     def transfer_commitment(self, item_id: str | None, source: str, destination: str, quantity: int) -> None:
         self.commit(item_id, source, -quantity)

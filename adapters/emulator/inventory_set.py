@@ -155,6 +155,7 @@ def _apply(state: EmulatorState, store: Store, data: dict[str, Any]) -> Adjustme
         if not delta:
             continue
         level.available += delta  # on_hand = available + committed moves with it
+        store.inventory.changed.add((level.item_id, level.location_id))
         for name in ("available", "on_hand"):
             changes.append(Change(level.item_id, level.location_id, name, delta, level.quantity(name)))
     if not changes:

@@ -281,3 +281,45 @@ async def test_an_inventory_levels_update_webhook_refreshes_the_view_the_api_ans
         ) == (2, "cache")
 
     await eventually(toronto_is_two, what="the webhook's figure in the inventory view")
+
+
+async def test_an_order_in_the_other_store_reaches_the_view_through_shopifys_own_level_webhook(
+    shopify: Shopify, api: httpx.AsyncClient
+) -> None:
+    """Subscribed to `inventory_levels/update`, the emulator sends one for each level an order commits."""
+    first = await api.get("/inventory", params={"sku": "NW-0014"})
+    [ca] = [e for e in first.json()["skus"][0]["stores"] if e["store"] == CA]
+    assert {f["location_name"]: f["available"] for f in ca["locations"]}["Toronto DC"] == 5
+    service = str(api.base_url).removesuffix("/api/v1/").removesuffix("/api/v1")
+    subscribed = await shopify.control.post(
+        "/_emulator/webhooks/config",
+        json={
+            "url": f"{service}/webhooks/shopify",
+            "topics": ["fulfillment_orders/order_routing_complete", "inventory_levels/update"],
+        },
+    )
+    assert subscribed.json()["topics"] == [
+        "fulfillment_orders/order_routing_complete",
+        "inventory_levels/update",
+    ]
+
+    await shopify.place_order(CA, [("NW-0014", 2)], shipping_address=ADDRESS)
+
+    async def toronto_is_three() -> bool:
+        again = await api.get("/inventory", params={"sku": "NW-0014"})
+        [there] = [e for e in again.json()["skus"][0]["stores"] if e["store"] == CA]
+        return {f["location_name"]: (f["available"], f["source"]) for f in there["locations"]}.get(
+            "Toronto DC"
+        ) == (3, "cache")
+
+    await eventually(toronto_is_three, what="CA's committed tents in the inventory view, by webhook")
+    levels = await shopify.webhooks("inventory_levels/update")
+    assert [(hook["shop"], hook["body"]["available"]) for hook in levels] == [(CA, 3)], levels
+
+
+async def test_the_emulator_refuses_a_subscription_that_is_not_a_list_of_topics(shopify: Shopify) -> None:
+    answer = await shopify.control.post(
+        "/_emulator/webhooks/config", json={"url": None, "topics": "inventory_levels/update"}
+    )
+    assert answer.status_code == 400
+    assert "a list of webhook topics" in answer.json()["error"]
