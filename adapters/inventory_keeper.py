@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from adapters.api.context import InventoryFigure, InventoryReader
@@ -113,6 +113,10 @@ def level_update(body: Mapping[str, Any]) -> LevelUpdate:
         raise MalformedDelivery(
             f"{LEVEL_TOPIC}: updated_at is {str(stamp)[:40]!r}, expected an ISO 8601 time with its offset"
         )
+    if not updated_at.microsecond:
+        # Shopify stamps to the second: a change in the same second as a read may follow it, and
+        # a figure the read already had changes nothing, so the update counts as the second's end.
+        updated_at += timedelta(microseconds=999_999)
     return LevelUpdate(item, location, available, updated_at)
 
 

@@ -121,8 +121,18 @@ async def test_an_inventory_levels_update_webhook_changes_the_cached_figure(view
     viewed.later(50)
     assert figures(await viewed.inventory("MUG-1"), US) == [
         ("Newark DC", 7, "cache", 50.0, False),
-        ("Reno DC", 5, "cache", 30.0, False),
+        # Stamped to the second (as Shopify does): as of the end of that second.
+        ("Reno DC", 5, "cache", 29.0, False),
     ]
+
+
+async def test_a_webhook_stamped_in_the_second_of_a_read_replaces_the_read_figure(viewed: Viewed) -> None:
+    """Shopify's `updated_at` has no fraction: a change in the read's own second may come after it."""
+    viewed.stores[US].read_at = NOW + timedelta(seconds=0.4)
+    await viewed.inventory("MUG-1")
+    payload = {"inventory_item_id": 11, "location_id": 1, "available": 6, "updated_at": NOW.isoformat()}
+    await viewed.keeper.topic_handlers["inventory_levels/update"](US, payload)
+    assert figures(await viewed.inventory("MUG-1"), US)[0][:3] == ("Newark DC", 6, "cache")
 
 
 async def test_a_webhook_for_an_item_the_view_never_read_is_noted_and_adds_nothing(viewed: Viewed) -> None:
