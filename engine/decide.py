@@ -55,7 +55,7 @@ def decide(snapshot: Snapshot, ruleset: RuleSet) -> Decision:
         outcomes[fo.id] = settle(run, fo)
     ordered = tuple(outcomes[fo.id] for fo in snapshot.fulfillment_orders)
     outcome, intents = finish(run, ordered)
-    # One validation for the decision and its trace (the trace's entries are validated as dicts).
+    # One validation for the decision (its trace entries are taken as they are: see TraceEntry).
     return Decision.model_validate(
         {
             "store": snapshot.store,
@@ -65,6 +65,6 @@ def decide(snapshot: Snapshot, ruleset: RuleSet) -> Decision:
             "outcome": outcome,
             "fulfillment_orders": ordered,
             "intents": intents,
-            "trace": run.trace,
+            "trace": tuple(run.trace),
         }
     )

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, with_config
 
 from engine.intents import Intent, LineQuantity
 
 Outcome = Literal["routed", "held", "unchanged", "skipped"]
 
 
-class TraceEntry(BaseModel):
-    """One step of reasoning, readable on its own: `subject` was `verdict` because `detail`."""
+@with_config(ConfigDict(extra="forbid"))
+@dataclass(frozen=True)
+class TraceEntry:
+    """One step of reasoning, readable on its own: `subject` was `verdict` because `detail`.
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    A plain frozen dataclass, not a model: a decision notes about 25 steps, and pydantic takes
+    the engine's entries as they are (`run.note` makes them from text only) while it still
+    validates a stored decision's entries and writes them as objects, as a model would.
+    """
 
     step: str  # "strategy", "candidate", "rank", "split", "choice", "hold", "release", "fallback", "skip"
     subject: str

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pydantic import TypeAdapter
-
-from engine.allocation import CandidateCheck, Ledger, Unit
+from engine.allocation import CandidateCheck, Ledger, Unit, units_of
 from engine.candidates import Lookup
 from engine.decision import TraceEntry
 from engine.intents import HandOff, HoldFulfillmentOrder, MoveFulfillmentOrder, ReleaseHold, SendPurchaseOrder
 from engine.model import FulfillmentOrder, Location, Snapshot
 from engine.ruleset_model import RuleSet
 
-_TRACE = TypeAdapter(tuple[TraceEntry, ...])  # one validation for the trace: half the cost
+_new, _set = object.__new__, object.__setattr__
 MAX_WHY = 200  # characters of the per-fulfillment-order summary in the metafield
 
 
@@ -30,7 +28,7 @@ class Run:
     ruleset: RuleSet
     lookup: Lookup
     ledger: Ledger = field(default_factory=Ledger)
-    trace: list[dict[str, str]] = field(default_factory=list)  # validated in bulk at the end
+    trace: list[TraceEntry] = field(default_factory=list)
     releases: list[ReleaseHold] = field(default_factory=list)
     moves: list[MoveFulfillmentOrder] = field(default_factory=list)
     holds: list[HoldFulfillmentOrder] = field(default_factory=list)
@@ -43,13 +41,21 @@ class Run:
     checks: list[CandidateCheck] = field(default_factory=list)
     why: dict[str, list[str]] = field(default_factory=dict)
     tags: list[str] = field(default_factory=list)
+    shipped: dict[str, tuple[Unit, ...]] = field(default_factory=dict)  # by fulfillment order
+
+    def units(self, fo: FulfillmentOrder) -> tuple[Unit, ...]:
+        """The fulfillment order's lines to ship (`units_of`), made once per decision."""
+        found = self.shipped.get(fo.id)
+        if found is None:
+            found = self.shipped[fo.id] = tuple(units_of([fo]))
+        return found
 
     def note(self, step: str, subject: str, verdict: str, detail: str = "") -> None:
-        self.trace.append({"step": step, "subject": subject, "verdict": verdict, "detail": detail})
-
-    def entries(self) -> tuple[TraceEntry, ...]:
-        entries: tuple[TraceEntry, ...] = _TRACE.validate_python(self.trace)
-        return entries
+        # TraceEntry(step, subject, verdict, detail) with its fields set in one go: a frozen
+        # dataclass's __init__ sets them one by one through object.__setattr__, twice the cost.
+        entry = _new(TraceEntry)
+        _set(entry, "__dict__", {"step": step, "subject": subject, "verdict": verdict, "detail": detail})
+        self.trace.append(entry)
 
     def explain(self, fo: FulfillmentOrder, reason: str) -> None:
         """Add to the short account of `fo` that goes into the metafield and `{why}`."""

@@ -17,6 +17,7 @@ this store, or unknown to Shopify, is a 404, like one of a store the token may n
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import uuid
@@ -203,7 +204,7 @@ def _decision_json(stored: StoredDecision, intents: list[StoredIntent]) -> dict[
             }
             for intent in intents
         ],
-        "trace": [entry.model_dump(mode="json") for entry in decision.trace],
+        "trace": [dataclasses.asdict(entry) for entry in decision.trace],
     }
 
 
