@@ -28,6 +28,7 @@ class Unit:
     quantity: int = field(init=False, repr=False, compare=False)
     sku: str = field(init=False, repr=False, compare=False)
     line_id: str = field(init=False, repr=False, compare=False)
+    fo_id: str = field(init=False, repr=False, compare=False)
     assigned: str | None = field(init=False, repr=False, compare=False)  # where the line is now
 
     def __post_init__(self) -> None:
@@ -37,6 +38,7 @@ class Unit:
         object.__setattr__(self, "sku", sku_label(line))
         object.__setattr__(self, "line_id", line.id)
         object.__setattr__(self, "assigned", self.fo.assigned_location_id)
+        object.__setattr__(self, "fo_id", self.fo.id)
 
     @property
     def value(self) -> float:

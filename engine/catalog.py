@@ -58,6 +58,8 @@ class Calendar:
 @dataclass(frozen=True)
 class Catalog:
     descriptions: tuple[str, ...]  # per strategy: its `when:` in words ("" without one)
+    ids: tuple[str, ...]  # per strategy: its id
+    subjects: tuple[str, ...]  # per strategy: "strategy <id>", as the trace names it
     stores: tuple[frozenset[str] | None, ...]  # per strategy: the stores it is limited to, if any
     settings: dict[tuple[str | None, str], LocationSettings]  # (store or None, GID or lower name)
     refuses: dict[str, LinePredicate]  # settings origin -> the predicate of its `refuses:`
@@ -120,6 +122,8 @@ def _build(ruleset: RuleSet) -> Catalog:
             refuses[entry.origin] = line_predicate(entry.refuses)
     return Catalog(
         descriptions=tuple(describe(s.when) if s.when is not None else "" for s in ruleset.strategies),
+        ids=tuple(s.id for s in ruleset.strategies),
+        subjects=tuple(f"strategy {s.id}" for s in ruleset.strategies),
         stores=tuple(required_stores(s) for s in ruleset.strategies),
         settings=settings,
         refuses=refuses,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from engine.allocation import Unit, best_candidate, units_of
+from engine.allocation import Unit, best_candidate
 from engine.decision import FulfillmentOrderOutcome, Outcome, ShipmentPart
 from engine.holds import render_note, skip
 from engine.intents import (
@@ -39,15 +39,16 @@ _METAFIELD = f"{DECISION_METAFIELD_NAMESPACE}.{DECISION_METAFIELD_KEY}"
 
 def settle(run: Run, fo: FulfillmentOrder) -> FulfillmentOrderOutcome:
     """The outcome of a routed fulfillment order, adding its intents to `run`."""
-    units = units_of([fo])
-    placements = [p for p in run.placements if p.unit.fo.id == fo.id]
+    units = run.units(fo)
+    fo_id = fo.id
+    placements = [p for p in run.placements if p.unit.fo_id == fo_id]
     if not placements:
-        target = run.targets.get(fo.id)
+        target = run.targets.get(fo_id)
         if target is not None and not units:
             return _whole(run, fo, target[0], target[1])
         return _fall_back(run, fo)
-    placed = {p.unit.line.id for p in placements}
-    unplaced = [unit for unit in units if unit.line.id not in placed]
+    placed = {p.unit.line_id for p in placements}
+    unplaced = [unit for unit in units if unit.line_id not in placed]
     places = list(dict.fromkeys(p.location.id for p in placements))
     if len(places) == 1 and not unplaced:
         return _whole(run, fo, placements[0].location, placements[0].strategy)
@@ -73,7 +74,7 @@ def _whole(run: Run, fo: FulfillmentOrder, target: Location, strategy: str) -> F
             )
         action = "move"
     if vendor is not None and not _pinned(run, fo):
-        buy(run, fo, vendor, units_of([fo]), True, target)
+        buy(run, fo, vendor, list(run.units(fo)), True, target)
     return FulfillmentOrderOutcome(
         fulfillment_order_id=fo.id,
         action=action,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from engine.allocation import Needs, Unit, units_of
+from engine.allocation import Needs, Unit
 from engine.candidates import Candidate, resolve
 from engine.model import FulfillmentOrder, Location
 from engine.ranking import Ranked, rank
@@ -22,44 +22,45 @@ from engine.splitting import SplitPlan, plan_split
 
 def route(run: Run, fos: Sequence[FulfillmentOrder], matched: dict[str, frozenset[int]]) -> None:
     """Place what the strategies can; placements, targets and checks are recorded in `run`."""
-    pending: dict[str, list[Unit]] = {fo.id: units_of([fo]) for fo in fos}
+    by_id = {fo.id: fo for fo in fos}
+    pending: dict[str, list[Unit]] = {fo_id: list(run.units(fo)) for fo_id, fo in by_id.items()}
     if run.pinned:  # lines a vendor accepted stay where they are
         pinned = run.pinned
-        pending = {i: [u for u in us if (i, u.line.id) not in pinned] for i, us in pending.items()}
-    open_fos = list(fos)
+        pending = {i: [u for u in us if (i, u.line_id) not in pinned] for i, us in pending.items()}
+    open_ids = list(by_id)  # the fulfillment orders still open, by id
     catalog = run.lookup.catalog
     filtered: set[str] = set()  # fulfillment orders whose pending units saw every placement
-    open_labels = ""  # labels(open_fos), written again only when open_fos changes
-    shown_for: list[FulfillmentOrder] | None = None
-    strategies = run.ruleset.strategies
+    open_labels = ""  # their labels, written again only when open_ids changes
+    shown_for: list[str] | None = None
+    strategies, subjects = run.ruleset.strategies, catalog.subjects
     own, others = catalog.strategies_for(run.lookup.store)
-    reached = len(strategies) if open_fos else 0  # the chain went through the strategies before it
+    reached = len(strategies) if open_ids else 0  # the chain went through the strategies before it
     for index in own:
-        if not open_fos:
+        if not open_ids:
             break
-        strategy = strategies[index]
-        group = [fo for fo in open_fos if index in matched[fo.id]]
-        if not group:
-            if shown_for != open_fos:
-                open_labels, shown_for = labels(open_fos), list(open_fos)
+        group_ids = [fo_id for fo_id in open_ids if index in matched[fo_id]]
+        if not group_ids:
+            if shown_for != open_ids:
+                open_labels, shown_for = labels([by_id[i] for i in open_ids]), list(open_ids)
             why = catalog.descriptions[index]
-            run.note("strategy", f"strategy {strategy.id}", f"does not apply to {open_labels}", why)
+            run.note("strategy", subjects[index], f"does not apply to {open_labels}", why)
             continue
-        run.note("strategy", f"strategy {strategy.id}", f"conditions hold for {labels(group)}")
-        units = [unit for fo in group for unit in pending[fo.id]]
+        group = [by_id[fo_id] for fo_id in group_ids]
+        run.note("strategy", subjects[index], f"conditions hold for {labels(group)}")
+        units = [unit for fo_id in group_ids for unit in pending[fo_id]]
         before = len(run.placements)
-        done = _try(run, index, strategy, group, units)
-        for fo in group:
-            if len(run.placements) != before or fo.id not in filtered:  # else nothing new was placed
-                filtered.add(fo.id)
-                placed = {p.unit.line.id for p in run.placements if p.unit.fo.id == fo.id}
-                pending[fo.id] = [u for u in pending[fo.id] if u.line.id not in placed]
-            if fo.id in done or (not pending[fo.id] and fo.id in run.targets):
-                open_fos.remove(fo)
-        if not open_fos:
+        done = _try(run, index, strategies[index], group, units)
+        for fo_id in group_ids:
+            if len(run.placements) != before or fo_id not in filtered:  # else nothing new was placed
+                filtered.add(fo_id)
+                placed = {p.unit.line_id for p in run.placements if p.unit.fo_id == fo_id}
+                pending[fo_id] = [u for u in pending[fo_id] if u.line_id not in placed]
+            if fo_id in done or (not pending[fo_id] and fo_id in run.targets):
+                open_ids.remove(fo_id)
+        if not open_ids:
             reached = index + 1
     # Strategies limited to other stores, up to where the chain stopped: one trace line for all.
-    elsewhere = [strategies[i].id for i in others if i < reached]
+    elsewhere = [catalog.ids[i] for i in others if i < reached]
     if elsewhere:
         shown = ", ".join(elsewhere[:6]) + (f" and {len(elsewhere) - 6} more" if len(elsewhere) > 6 else "")
         subject = (
