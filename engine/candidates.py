@@ -15,27 +15,24 @@ three kinds:
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from engine.allocation import Unit
 from engine.catalog import Calendar, LinePredicate, catalog, policy_block
 from engine.clock import parse_local_time
 from engine.conditions import describe
-from engine.intents import DECISION_METAFIELD_KEY, DECISION_METAFIELD_NAMESPACE
 from engine.mobility import Mobility
 from engine.model import FulfillmentOrder, Location, Snapshot
 from engine.policy import LocationGroup, LocationRef, LocationSettings
 from engine.ruleset_model import RuleSet, Strategy
+from engine.summary import decided_destinations
 from engine.vendor_lines import refusal_key, refusals
 
 EARTH_RADIUS_KM = 6371.0088
 CROSS_STORE = "other store — no stand-in location for it in this store (stores file `stand_ins`)"
-METAFIELD = f"{DECISION_METAFIELD_NAMESPACE}.{DECISION_METAFIELD_KEY}"
 _UNKNOWN: Any = object()  # not worked out yet (None is an answer)
 _NO_SAFETY: tuple[dict[str, int], int] = ({}, 0)  # never written to: an empty table is not stored
 
@@ -44,11 +41,24 @@ class Candidate:
     """A location as one strategy sees it; candidates come in a list, in the order written.
 
     What does not change between decisions (the location, its settings and group, why it never
-    takes moves) is worked out once per rule set and store; `closed` (why the rules send nothing
-    there now, or None) and `ours` depend on the decision (`now`).
+    takes moves, its safety stock, its coordinates) is worked out once per rule set and store;
+    `closed` (why the rules send nothing there now, or None) and `ours` depend on the decision
+    (`now`).
     """
 
-    __slots__ = ("barred", "closed", "group", "id", "location", "name", "ours", "refuses", "settings")
+    __slots__ = (
+        "barred",
+        "closed",
+        "group",
+        "id",
+        "location",
+        "name",
+        "ours",
+        "place",
+        "refuses",
+        "safety",
+        "settings",
+    )
 
     def __init__(
         self,
@@ -75,6 +85,15 @@ class Candidate:
             else "does not fulfil online orders"
         )
         self.refuses = refuses  # its `refuses:` as a line predicate
+        self.safety = _NO_SAFETY if group is None and settings is None else safety_table(group, settings)
+        # (latitude in radians, its cosine, longitude in degrees) for distances, or None.
+        address = location.address
+        latitude, longitude = address.latitude, address.longitude
+        self.place = (
+            None
+            if latitude is None or longitude is None
+            else (math.radians(latitude), math.cos(math.radians(latitude)), longitude)
+        )
 
     def now(self, closed: str | None, ours: bool) -> Candidate:
         """This candidate in one decision: itself when open and not ours (most are), else a copy."""
@@ -130,7 +149,7 @@ class Lookup:
         self.ours = decided_destinations(snapshot)
         self._places: _Places | None = None
         self._policy: dict[tuple[str, tuple[str, ...]], str | None] = {}
-        self._refusals: dict[tuple[str, str], str | None] = {}
+        self._refusals: dict[tuple[LinePredicate, str], str | None] = {}
         self._candidates: dict[tuple[str, str, tuple[str, ...]], Candidate] = {}
         self._mobility: dict[str, Mobility] = {}
         self._load = snapshot.location_load
@@ -174,32 +193,28 @@ class Lookup:
             found = self._mobility[fo.id] = Mobility(fo)
         return found
 
-    def distance_km(self, location: Location, latitude: float, longitude: float) -> float | None:
-        """Great-circle distance from a destination; None when the location has no coordinates."""
-        return self.distances_km([location], latitude, longitude)[0]
-
     def distances_km(
-        self, locations: Sequence[Location], latitude: float, longitude: float
+        self, candidates: Sequence[Candidate], latitude: float, longitude: float
     ) -> list[float | None]:
-        """`distance_km` for each location: the destination's sine and cosine worked out once."""
+        """Great-circle distance of each candidate from a destination (None: no coordinates);
+        the destination's sine and cosine are worked out once, the candidates' were already."""
         known = self._distances.get((latitude, longitude))
         if known is None:
             known = self._distances[(latitude, longitude)] = {}
         found: list[float | None] = []
         p1 = math.radians(latitude)
         cos_p1 = math.cos(p1)
-        for location in locations:
-            km = known.get(location.id, _UNKNOWN)
+        for candidate in candidates:
+            km = known.get(candidate.id, _UNKNOWN)
             if km is _UNKNOWN:
-                address = location.address
-                if address.latitude is None or address.longitude is None:
+                if candidate.place is None:
                     km = None
-                else:  # haversine_km(latitude, longitude, address.latitude, address.longitude)
-                    p2 = math.radians(address.latitude)
-                    dp, dl = p2 - p1, math.radians(address.longitude - longitude)
-                    a = math.sin(dp / 2) ** 2 + cos_p1 * math.cos(p2) * math.sin(dl / 2) ** 2
+                else:  # haversine_km(latitude, longitude, the candidate's latitude and longitude)
+                    p2, cos_p2, lon2 = candidate.place
+                    dp, dl = p2 - p1, math.radians(lon2 - longitude)
+                    a = math.sin(dp / 2) ** 2 + cos_p1 * cos_p2 * math.sin(dl / 2) ** 2
                     km = 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, a)))
-                known[location.id] = km
+                known[candidate.id] = km
             found.append(km)
         return found
 
@@ -211,14 +226,7 @@ class Lookup:
 
     def safety_table(self, candidate: Candidate) -> tuple[dict[str, int], int]:
         """The candidate's safety stock per lower-case SKU, and for any other SKU."""
-        group, settings = candidate.group, candidate.settings
-        if group is None and settings is None:
-            return _NO_SAFETY
-        key = (group.name if group is not None else "", settings.origin if settings is not None else "")
-        table = self.catalog.safety.get(key)
-        if table is None:
-            table = self.catalog.safety[key] = safety_table(group, settings)
-        return table
+        return candidate.safety
 
     def refusal(self, candidate: Candidate, unit: Unit, strategy: Strategy) -> str | None:
         """Why the candidate never ships this line (`refuses:`, or a vendor's refusal), or None."""
@@ -229,7 +237,7 @@ class Lookup:
         refuses = candidate.refuses
         if refuses is None or "restrictions" in strategy.ignore:
             return None
-        key = (candidate.id, unit.line_id)
+        key = (refuses, unit.line_id)  # locations that refuse alike share the predicate and words
         found: str | None = self._refusals.get(key, _UNKNOWN)
         if found is _UNKNOWN:
             found = None
@@ -357,28 +365,6 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 def needs_local_time(ruleset: RuleSet) -> bool:
     return any(s.hours is not None or s.cutoffs or s.closed_on for s in ruleset.location_settings)
-
-
-def decided_destinations(snapshot: Snapshot) -> frozenset[str]:
-    """Locations the decision stored on the order (its metafield) sent fulfillment orders to."""
-    return _destinations(snapshot.order.metafields.get(METAFIELD))
-
-
-@lru_cache(maxsize=256)
-def _destinations(stored: str | None) -> frozenset[str]:
-    try:
-        document = json.loads(stored) if stored else {}
-    except ValueError:
-        return frozenset()
-    found: set[str] = set()
-    for entry in document.get("fulfillment_orders") or () if isinstance(document, dict) else ():
-        if isinstance(entry, dict):
-            found.update(
-                str(e["to"])
-                for e in [entry, *(entry.get("parts") or ())]
-                if isinstance(e, dict) and e.get("to")
-            )
-    return frozenset(found)
 
 
 def safety_table(

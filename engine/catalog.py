@@ -62,12 +62,11 @@ class Catalog:
     subjects: tuple[str, ...]  # per strategy: "strategy <id>", as the trace names it
     stores: tuple[frozenset[str] | None, ...]  # per strategy: the stores it is limited to, if any
     settings: dict[tuple[str | None, str], LocationSettings]  # (store or None, GID or lower name)
-    refuses: dict[str, LinePredicate]  # settings origin -> the predicate of its `refuses:`
+    # settings origin -> the predicate of its `refuses:` (locations refusing alike share one)
+    refuses: dict[str, LinePredicate]
     calendars: dict[str, Calendar]  # settings origin -> its time rules
     # (store, GID, name) -> settings: locations keep their ids and names between decisions.
     found: dict[tuple[str, str, str], LocationSettings | None] = field(default_factory=dict)
-    # (group name, settings origin) -> (safety stock per lower-case SKU, for any other SKU)
-    safety: dict[tuple[str, str], tuple[dict[str, int], int]] = field(default_factory=dict)
     # settings origin -> its `refuses:` in words
     described: dict[str, str] = field(default_factory=dict)
     # store -> (strategies that may apply there, strategies limited to other stores), by index
@@ -107,6 +106,7 @@ def catalog(ruleset: RuleSet) -> Catalog:
 def _build(ruleset: RuleSet) -> Catalog:
     settings: dict[tuple[str | None, str], LocationSettings] = {}
     refuses: dict[str, LinePredicate] = {}
+    predicates: dict[Condition, LinePredicate] = {}  # one per distinct `refuses:`, shared
     calendars: dict[str, Calendar] = {}
     for entry in ruleset.location_settings:
         calendars[entry.origin] = Calendar(
@@ -119,7 +119,10 @@ def _build(ruleset: RuleSet) -> Catalog:
         name = ref.location if ref.location.startswith("gid://") else ref.location.casefold()
         settings[(ref.store, name)] = entry
         if entry.refuses is not None:
-            refuses[entry.origin] = line_predicate(entry.refuses)
+            predicate = predicates.get(entry.refuses)
+            if predicate is None:
+                predicate = predicates[entry.refuses] = line_predicate(entry.refuses)
+            refuses[entry.origin] = predicate
     return Catalog(
         descriptions=tuple(describe(s.when) if s.when is not None else "" for s in ruleset.strategies),
         ids=tuple(s.id for s in ruleset.strategies),

@@ -119,7 +119,7 @@ def _measure(
     if key.by == "distance":
         assert where is not None and where.latitude is not None and where.longitude is not None
         lat, lon, band = where.latitude, where.longitude, key.band_km
-        kms = lookup.distances_km([c.location for c in candidates], lat, lon)
+        kms = lookup.distances_km(candidates, lat, lon)
         column: Column = [_LAST if km is None else (math.floor(km / band) if band else km) for km in kms]
 
         def distance_text(i: int) -> str:

@@ -18,11 +18,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from engine.decision import FulfillmentOrderOutcome
+from engine.intents import DECISION_METAFIELD_KEY, DECISION_METAFIELD_NAMESPACE
+from engine.model import Snapshot
 
 SUMMARY_VERSION = 1
+_METAFIELD = f"{DECISION_METAFIELD_NAMESPACE}.{DECISION_METAFIELD_KEY}"
 
 
 def summarize(ruleset_version: str, outcome: str, outcomes: Sequence[FulfillmentOrderOutcome]) -> str:
@@ -86,3 +90,25 @@ def _placed(document: dict[str, Any]) -> dict[str, Any]:
                 entry = {**entry, "action": "keep", "from": entry.get("to")}
         entries.append(entry)
     return {**document, "fulfillment_orders": entries}
+
+
+def decided_destinations(snapshot: Snapshot) -> frozenset[str]:
+    """Locations the decision stored on the order (its metafield) sent fulfillment orders to."""
+    return _destinations(snapshot.order.metafields.get(_METAFIELD))
+
+
+@lru_cache(maxsize=256)
+def _destinations(stored: str | None) -> frozenset[str]:
+    try:
+        document = json.loads(stored) if stored else {}
+    except ValueError:
+        return frozenset()
+    found: set[str] = set()
+    for entry in document.get("fulfillment_orders") or () if isinstance(document, dict) else ():
+        if isinstance(entry, dict):
+            found.update(
+                str(e["to"])
+                for e in [entry, *(entry.get("parts") or ())]
+                if isinstance(e, dict) and e.get("to")
+            )
+    return frozenset(found)
