@@ -9,6 +9,7 @@ same tracking in US, and cancelling in US cancels in CA.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -56,8 +57,9 @@ def with_stand_in(stores: tuple[StoreConfig, ...]) -> tuple[StoreConfig, ...]:
     )
 
 
-@pytest.fixture
-async def service(shopify: Shopify, tmp_path: Path) -> AsyncIterator[str]:
+@asynccontextmanager
+async def serving(shopify: Shopify, tmp_path: Path, *, workers: int = 2) -> AsyncIterator[str]:
+    """The service over loopback with US's stand-in for CA's Toronto DC, its webhooks from `shopify`."""
     rules = tmp_path / "rules"
     rules.mkdir()
     (rules / "routing.yaml").write_text(RULES)
@@ -65,12 +67,18 @@ async def service(shopify: Shopify, tmp_path: Path) -> AsyncIterator[str]:
         database_url=f"sqlite+aiosqlite:///{tmp_path}/routing.db",
         rules_dir=rules,
         api_version="2026-01",
-        workers=2,
+        workers=workers,
         reconcile_seconds=0,
     )
     app = create_app(settings, stores=with_stand_in(shopify.stores()))
     async with serve_on_loopback(app) as url:
         await shopify.send_webhooks_to(f"{url}/webhooks/shopify")
+        yield url
+
+
+@pytest.fixture
+async def service(shopify: Shopify, tmp_path: Path) -> AsyncIterator[str]:
+    async with serving(shopify, tmp_path) as url:
         yield url
 
 

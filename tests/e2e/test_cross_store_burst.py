@@ -17,14 +17,11 @@ from typing import Any
 import httpx
 import pytest
 
-from adapters.app import create_app
 from adapters.emulator.server import EmulatorServer
-from adapters.loopback import serve_on_loopback
-from adapters.settings import Settings
 from adapters.store import DecisionLog, Inbox, create_engine, session_factory
 from adapters.store.handoffs import HandOffBook
 from tests.e2e.conftest import CA, PROJECT, US, Shopify, eventually, repeated_writes
-from tests.e2e.test_cross_store import ADDRESS, RULES, STAND_IN, with_stand_in
+from tests.e2e.test_cross_store import ADDRESS, STAND_IN, serving
 
 SCENARIO = PROJECT / "fixtures" / "scenarios" / "two-stores-fifty-tents-plus.json"
 ORDERS = 200
@@ -40,19 +37,7 @@ async def shopify() -> AsyncIterator[Shopify]:
 
 @pytest.fixture
 async def service(shopify: Shopify, tmp_path: Path) -> AsyncIterator[str]:
-    rules = tmp_path / "rules"
-    rules.mkdir()
-    (rules / "routing.yaml").write_text(RULES)
-    settings = Settings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path}/routing.db",
-        rules_dir=rules,
-        api_version="2026-01",
-        workers=4,
-        reconcile_seconds=0,
-    )
-    app = create_app(settings, stores=with_stand_in(shopify.stores()))
-    async with serve_on_loopback(app) as url:
-        await shopify.send_webhooks_to(f"{url}/webhooks/shopify")
+    async with serving(shopify, tmp_path, workers=4) as url:
         yield url
 
 

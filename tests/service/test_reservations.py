@@ -12,15 +12,10 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-import uuid
 from collections import Counter
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from adapters.processing import OrderRouter
 from adapters.rule_files import load_ruleset
@@ -40,7 +35,6 @@ from adapters.workers import WorkerPool
 from engine.intents import AddOrderTags, HoldFulfillmentOrder, Intent, MoveFulfillmentOrder, SetOrderMetafield
 from engine.model import FulfillmentOrder, FulfillmentOrderLine, Hold, Order, Snapshot
 from tests.service.fakes import FakeStore
-from tests.store.conftest import POSTGRES_URL
 
 PROJECT = Path(__file__).resolve().parents[2]
 SHOP = "north-wind-us.myshopify.com"
@@ -193,30 +187,10 @@ async def burst(database_url: str, *, reserve: bool) -> tuple[BurstShopify, Coun
     return shopify, outcomes
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def burst_database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    """A SQLite file, or a fresh PostgreSQL database where ROUTING_TEST_POSTGRES_URL is set."""
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path}/routing.db"
-        return
-    if not POSTGRES_URL:
-        pytest.skip("PostgreSQL tests need ROUTING_TEST_POSTGRES_URL (set by .ci/run)")
-    name = f"routing_test_{uuid.uuid4().hex[:12]}"
-    admin = create_async_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'CREATE DATABASE "{name}"'))
-        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-        async with admin.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    finally:
-        await admin.dispose()
-
-
 async def test_a_burst_of_200_orders_allocates_at_most_the_50_units_and_the_rest_follow_the_fallback(
-    burst_database: str,
+    database_url: str,
 ) -> None:
-    shopify, outcomes = await burst(burst_database, reserve=True)
+    shopify, outcomes = await burst(database_url, reserve=True)
     allocated = sum(shopify.moved.values())
     assert outcomes["done"] == ORDERS, f"every delivery is processed: {outcomes}"
     assert allocated <= 50, f"at most the 50 units are allocated, got {allocated}: {shopify.moved}"
