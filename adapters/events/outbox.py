@@ -2,7 +2,7 @@
 
 `publish` stores an event (in the caller's transaction when given its `session`, so an event is
 kept exactly when the change it tells of commits); `adapters.events.sender.EventSender` sends it.
-Types: `decision.made`, `handoff.created`, `handoff.completed`, `handoff.failed`.
+Types: `decision.made`, `handoff.created`, `handoff.completed`, `handoff.failed`, `handoff.cancelled`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from adapters.store.clock import Clock, as_utc, utc_now
 from adapters.store.tables import OutboundEventRow
 
-EventType = Literal["decision.made", "handoff.created", "handoff.completed", "handoff.failed"]
+EventType = Literal[
+    "decision.made", "handoff.created", "handoff.completed", "handoff.failed", "handoff.cancelled"
+]
 EVENT_TYPES: tuple[str, ...] = get_args(EventType)
 
 

@@ -12,9 +12,9 @@ through the coordination service (`coordinator`). Its status moves only forward:
 A change that does not fit the status (completing a failed hand-off) is not applied: the hand-off
 keeps its status, a line saying what arrived is added to its `detail`, and the returned
 `HandOffTransition` says so. Opening is idempotent by the intent key (`decision_id`): a retried
-decision finds the hand-off it opened. With `events`, opening, completing and failing publish
-`handoff.created|completed|failed` in the same transaction as the change, so no event is lost and
-none is told of a change that rolled back. Every method may join the caller's `session`.
+decision finds the hand-off it opened. With `events`, opening, completing, failing and cancelling
+publish `handoff.created|completed|failed|cancelled` in the same transaction as the change, so no
+event is lost and none is told of a change that rolled back. Every method may join the caller's `session`.
 """
 
 from __future__ import annotations
@@ -253,8 +253,8 @@ class HandOffBook:
             detail = _joined(row.detail, reason)
             await _set(tx, handoff_id, status=status, completed_at=self._now(), detail=detail, **changes)
             handoff = await self._read(tx, handoff_id)
-            if status != "cancelled":  # cancelling is ours: the coordination service is not waiting on it
-                await self._tell(tx, f"handoff.{status}", handoff)
+            # Cancelled too: in `coordinator` mode the coordination service must stop the shipment.
+            await self._tell(tx, f"handoff.{status}", handoff)
             return HandOffTransition(True, previous, status, handoff)
 
     @asynccontextmanager

@@ -226,6 +226,25 @@ async def test_a_failed_hand_off_sends_the_order_back_through_the_fallback_chain
     assert events.refused == []
 
 
+async def test_cancelling_the_origins_order_tells_the_coordinator_to_stop_the_shipment(
+    shopify: Shopify, receiver: tuple[Receiver, str], api: httpx.AsyncClient
+) -> None:
+    events, _ = receiver
+    order = await handed_off(shopify, events, [("NW-0014", 1)])
+    cancelled = await shopify.control.post(f"/_emulator/stores/{US}/orders/{order['id']}/cancel", json={})
+    cancelled.raise_for_status()
+
+    async def cancellation_told() -> bool:
+        return bool(events.of("handoff.cancelled", order["id"]))
+
+    await eventually(cancellation_told, what="handoff.cancelled")
+    [told] = events.of("handoff.cancelled", order["id"])
+    assert told["data"]["handoff"]["id"] == order["handoff"]["id"]
+    assert told["data"]["handoff"]["status"] == "cancelled"
+    assert "cancelled" in told["data"]["handoff"]["detail"]
+    assert events.refused == []
+
+
 async def test_inventory_by_sku_answers_for_both_stores(shopify: Shopify, api: httpx.AsyncClient) -> None:
     answer = await api.get("/inventory", params={"sku": "NW-0014"})
     assert answer.status_code == 200, answer.text

@@ -164,7 +164,7 @@ async def test_the_list_is_newest_first_within_the_stores_asked_and_by_status(
     assert [h.id for h in await book.list([US], "failed")] == [ids[1]]
 
 
-async def test_opening_completing_and_failing_are_told_as_events_in_the_same_transaction(
+async def test_opening_completing_failing_and_cancelling_are_told_as_events_in_the_same_transaction(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     outbox = EventOutbox(sessions)
@@ -175,6 +175,9 @@ async def test_opening_completing_and_failing_are_told_as_events_in_the_same_tra
     await book.complete(first.id, Tracking("UPS", ("1Z9",)))
     await book.fail(second.id, "refused")
     await book.fail(second.id, "refused again")  # not applied: nothing to tell
+    # The origin's order is cancelled: a coordination service shipping it must stop.
+    third = (await open_one(book, "g:0", order="5003")).handoff
+    await book.cancel(third.id, "the origin's order was cancelled")
     events = await outbox.undelivered()
     told = [(e.type, e.payload["handoff"]["id"], e.payload["handoff"]["status"]) for e in events]
     assert sorted(told) == sorted(
@@ -183,6 +186,8 @@ async def test_opening_completing_and_failing_are_told_as_events_in_the_same_tra
             ("handoff.created", second.id, "open"),
             ("handoff.completed", first.id, "completed"),
             ("handoff.failed", second.id, "failed"),
+            ("handoff.created", third.id, "open"),
+            ("handoff.cancelled", third.id, "cancelled"),
         ]
     )
     completed = next(e for e in events if e.type == "handoff.completed")
