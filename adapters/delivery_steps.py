@@ -15,6 +15,14 @@ class MalformedDelivery(Exception):
     """A signed delivery whose payload lacks what its topic promises; kept, never retried."""
 
 
+class RetryLater(Exception):
+    """The delivery cannot go on now (order busy); it is retried after `delay` seconds."""
+
+    def __init__(self, reason: str, delay: float = 0.5) -> None:
+        super().__init__(reason)
+        self.delay = delay
+
+
 def settled_row(intent: Intent, result: IntentResult) -> dict[str, Any]:
     """What an intent's settled row keeps of its write."""
     return {

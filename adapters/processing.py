@@ -16,7 +16,7 @@ The steps, and why each is safe to repeat after a crash at any point:
    may not count yet), recognise a state that was already decided (same fingerprint): nothing
    new is decided.
 4. Record the decision, its outbox and the reservations of its moves in one transaction.
-5. Execute each pending intent: mark it in flight, re-check its precondition, write, settle.
+5. Execute each pending intent (`write_back`): mark it in flight, re-check its precondition, write, settle.
    A settled move releases its reservation (Shopify now counts the units itself).
    An intent found in flight after a crash is re-checked against a fresh read of Shopify, so a
    write that did land is recognised as done and is never made twice.
@@ -33,12 +33,9 @@ from typing import Any
 from adapters import order_events
 from adapters.delivery_steps import (
     MalformedDelivery,
-    annotation_pair,
-    collect_new_ids,
+    RetryLater,
     fulfillment_order_of,
     json_object,
-    renamed_intent,
-    settled_row,
 )
 from adapters.echoes import CAUSES, ECHO_TOPICS, fulfillment_order_ids, is_our_hold_echo
 from adapters.events_of import decision_event
@@ -46,13 +43,11 @@ from adapters.metrics import NO_METRICS, Metrics
 from adapters.order_lease import OrderLease
 from adapters.ports import StoreGateway, TopicHandlers, VendorDesk
 from adapters.shadow import ShadowMode
-from adapters.shopify.outcomes import IntentOutcome, IntentResult
-from adapters.store import DecisionLog, Delivery, Inbox, OrderLocks, StoredIntent
-from adapters.store.decision_log import FINAL_INTENT_STATES
+from adapters.store import DecisionLog, Delivery, Inbox, OrderLocks
 from adapters.store.handoffs import EventPublisher
-from adapters.store.reservations import Allocation, Reservations, moves_units
+from adapters.store.reservations import Allocation, Reservations
+from adapters.write_back import WriteBack
 from engine import Decision, RuleSet, decide, decision_fingerprint
-from engine.intents import AddOrderTags, HandOff, SendPurchaseOrder, SetOrderMetafield
 from engine.model import Snapshot
 
 logger = logging.getLogger(__name__)
@@ -74,14 +69,6 @@ def acts_on(topic: str, release_topics: frozenset[str] = frozenset()) -> bool:
         or topic in ECHO_TOPICS
         or topic in order_events.deciding_topics(release_topics)
     )
-
-
-class RetryLater(Exception):
-    """The delivery cannot go on now (order busy); it is retried after `delay` seconds."""
-
-    def __init__(self, reason: str, delay: float = 0.5) -> None:
-        super().__init__(reason)
-        self.delay = delay
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +111,7 @@ class OrderRouter:
         self._shadow = shadow
         self._metrics = metrics
         self._acting: tuple[RuleSet, frozenset[str]] | None = None
+        self._write_back = WriteBack(log=log, reservations=reservations, vendors=vendors)
 
     def acts_on(self, topic: str) -> bool:
         """`acts_on` under the rule set serving now (its holds may release on more order topics).
@@ -246,11 +234,11 @@ class OrderRouter:
         order_id = snapshot.order.id
         mine = await self._log.for_delivery(delivery.id)
         if mine is not None:  # recorded before a crash: finish it, never decide again
-            state = await self._execute(mine.id, gateway, lock, snapshot=None)
+            state = await self._write_back.execute(mine.id, gateway, lock, snapshot=None)
             return Result("done", f"resumed decision {mine.id}: {state}", order_id, mine.id)
         unfinished = await self._log.unfinished(delivery.shop, order_id)
         for earlier in unfinished:  # another delivery's decision, cut short by a crash
-            await self._execute(earlier.id, gateway, lock, snapshot=None)
+            await self._write_back.execute(earlier.id, gateway, lock, snapshot=None)
         if unfinished:
             read_at = self._read_time()
             snapshot = await gateway.read_order_snapshot(order_id)
@@ -275,7 +263,7 @@ class OrderRouter:
             delivery.webhook_id,
         )
         self._metrics.decision_made(decision)
-        state = await self._execute(decision_id, gateway, lock, snapshot=snapshot)
+        state = await self._write_back.execute(decision_id, gateway, lock, snapshot=snapshot)
         return Result("done", f"decision {decision_id}: {decision.outcome}, {state}", order_id, decision_id)
 
     async def _decide_and_record(
@@ -311,91 +299,6 @@ class OrderRouter:
                 "decision.made", decision_event(decision_id, decision), session=session
             )
         return decision, decision_id, snapshot
-
-    async def _execute(
-        self, decision_id: str, gateway: StoreGateway, lock: OrderLease, *, snapshot: Snapshot | None
-    ) -> str:
-        """Apply the decision's pending intents in order; returns the decision's final state."""
-        renamed: dict[str, str] = {}
-        failed = 0
-        decided_on = snapshot  # the decision's own input; read from the log when resuming
-        stored_intents = await self._log.intents(decision_id)
-        # Settled with the next batch's in-flight mark (or the decision's completion).
-        written: list[tuple[int, str, dict[str, Any]]] = []
-        settled_moves: list[str] = []  # idempotency keys whose reservations are to be released
-        index = 0
-        while index < len(stored_intents):
-            stored = stored_intents[index]
-            collect_new_ids(stored, renamed)
-            if stored.state in FINAL_INTENT_STATES:
-                failed += stored.state == "failed"
-                if moves_units(stored.intent):  # settled before a crash; its release may not have been
-                    settled_moves.append(stored.idempotency_key)
-                index += 1
-                continue
-            batch = annotation_pair(stored_intents, index) or [stored]
-            intents = [renamed_intent(item.intent, renamed) for item in batch]
-            # A first attempt checks against the snapshot read under this lock; a retry, an
-            # intent left in flight by a crash, or one aimed at a renamed FO reads Shopify again.
-            first_try = all(
-                item.state == "pending" and intent == item.intent
-                for item, intent in zip(batch, intents, strict=True)
-            )
-            fresh = snapshot if first_try else None
-            if not await lock.renew():  # the worker that took it over counted the takeover
-                await self._log.advance(settled=written)
-                raise RetryLater(f"lost the lock on order {lock.order_id}; another worker took over")
-            if fresh is None and decided_on is None:
-                decided_on = await self._log.snapshot_of(decision_id)
-            # The writes before are settled and this batch marked in flight in one transaction.
-            await self._log.advance(settled=written, in_flight=[item.id for item in batch])
-            written = []
-            if len(batch) == 2:
-                metafield, tags = intents
-                assert isinstance(metafield, SetOrderMetafield) and isinstance(tags, AddOrderTags)
-                results: tuple[IntentResult, ...] = await gateway.annotate_order(
-                    metafield, tags, snapshot=fresh
-                )
-            elif isinstance(intents[0], SendPurchaseOrder | HandOff):
-                results = (await self._buy(intents[0], gateway, fresh, decided_on, batch[0]),)
-            else:
-                results = (await gateway.apply(intents[0], snapshot=fresh, decided_on=decided_on),)
-            for item, intent, result in zip(batch, intents, results, strict=True):
-                renamed.update(result.new_ids)
-                written.append((item.id, result.outcome.value, settled_row(intent, result)))
-                if result.outcome is IntentOutcome.FAILED:
-                    failed += 1
-                    logger.warning("intent %s failed: %s", item.idempotency_key, result.detail)
-                if moves_units(intent):
-                    settled_moves.append(item.idempotency_key)
-            # Landed (Shopify counts the units now), failed or superseded (nothing moved): release
-            # at once, since a snapshot read meanwhile would count the units twice.
-            await self._release(settled_moves)
-            index += len(batch)
-        await self._release(settled_moves)
-        final = "failed" if failed else "completed"
-        await self._log.advance(settled=written, completed=(decision_id, final))
-        return final
-
-    async def _release(self, settled_moves: list[str]) -> None:
-        if self._reservations is not None and settled_moves:
-            await self._reservations.release_for_intents(settled_moves)
-        settled_moves.clear()  # released once
-
-    async def _buy(
-        self,
-        intent: SendPurchaseOrder | HandOff,
-        gateway: StoreGateway,
-        snapshot: Snapshot | None,
-        decided_on: Snapshot | None,
-        stored: StoredIntent,
-    ) -> IntentResult:
-        if self._vendors is None:  # a decision recorded while vendors or stand-ins were configured
-            why = f"{intent.kind}: no vendors or stand-ins are configured any more"
-            return IntentResult(IntentOutcome.FAILED, why)
-        return await self._vendors.buy(
-            intent, gateway, snapshot=snapshot, decided_on=decided_on, key=stored.idempotency_key
-        )
 
     async def _classify_echo(self, topic: str, body: dict[str, Any]) -> Result:
         if is_our_hold_echo(topic, body):

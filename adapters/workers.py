@@ -23,9 +23,9 @@ import random
 import uuid
 from typing import Protocol
 
-from adapters.delivery_steps import MalformedDelivery
+from adapters.delivery_steps import MalformedDelivery, RetryLater
 from adapters.logs import bind, log_context
-from adapters.processing import Result, RetryLater
+from adapters.processing import Result
 from adapters.shopify.errors import ShopifyError, ShopifyThrottled, ShopifyTransportError
 from adapters.store import Delivery, Inbox, OrderLocks
 

@@ -11,8 +11,8 @@ from typing import Protocol
 import pytest
 
 from adapters import order_events
-from adapters.delivery_steps import MalformedDelivery
-from adapters.processing import Decide, OrderRouter, RetryLater, acts_on
+from adapters.delivery_steps import MalformedDelivery, RetryLater
+from adapters.processing import Decide, OrderRouter, acts_on
 from adapters.rule_files import load_ruleset
 from adapters.shopify.errors import ShopifyUnavailable
 from adapters.store import (
