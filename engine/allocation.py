@@ -12,33 +12,30 @@ its own.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from engine.model import FulfillmentOrder, FulfillmentOrderLine, Location, Snapshot
 
 
-@dataclass(frozen=True, slots=True)
-class Unit:
-    """A line with units left to ship; it is placed whole, at one location."""
+class Unit(NamedTuple):
+    """A line with units left to ship; it is placed whole, at one location. Made by `Unit.of`."""
 
     fo: FulfillmentOrder
     line: FulfillmentOrderLine
     # Read at every stock check: copied out of the models once (a model's attributes read slowly).
-    item: str = field(init=False, repr=False, compare=False)
-    quantity: int = field(init=False, repr=False, compare=False)
-    sku: str = field(init=False, repr=False, compare=False)
-    line_id: str = field(init=False, repr=False, compare=False)
-    fo_id: str = field(init=False, repr=False, compare=False)
-    assigned: str | None = field(init=False, repr=False, compare=False)  # where the line is now
+    item: str
+    quantity: int
+    sku: str
+    line_id: str
+    fo_id: str
+    assigned: str | None  # where the line is now
 
-    def __post_init__(self) -> None:
-        line = self.line
-        object.__setattr__(self, "item", line.inventory_item_id or line.id)
-        object.__setattr__(self, "quantity", line.remaining_quantity)
-        object.__setattr__(self, "sku", sku_label(line))
-        object.__setattr__(self, "line_id", line.id)
-        object.__setattr__(self, "assigned", self.fo.assigned_location_id)
-        object.__setattr__(self, "fo_id", self.fo.id)
+    @classmethod
+    def of(cls, fo: FulfillmentOrder, line: FulfillmentOrderLine) -> Unit:
+        item = line.inventory_item_id or line.id
+        return cls(
+            fo, line, item, line.remaining_quantity, sku_label(line), line.id, fo.id, fo.assigned_location_id
+        )
 
     @property
     def value(self) -> float:
@@ -48,8 +45,7 @@ class Unit:
         return self.assigned == location_id
 
 
-@dataclass(frozen=True)
-class Shortage:
+class Shortage(NamedTuple):  # records made per check: a tuple is made at half a dataclass's cost
     sku: str
     need: int
     have: int
@@ -67,8 +63,7 @@ class Shortage:
         return f"{self.sku} (need {self.need}, have {self.have} after safety stock {self.safety})"
 
 
-@dataclass(frozen=True)
-class CandidateCheck:
+class CandidateCheck(NamedTuple):
     """How one location does for a set of units (shipped complete).
 
     `is_current` says every fulfillment order of the group is already there.
@@ -116,7 +111,7 @@ def shipped_lines(fo: FulfillmentOrder) -> list[FulfillmentOrderLine]:
 
 
 def units_of(fos: Iterable[FulfillmentOrder]) -> list[Unit]:
-    return [Unit(fo, line) for fo in fos for line in shipped_lines(fo)]
+    return [Unit.of(fo, line) for fo in fos for line in shipped_lines(fo)]
 
 
 def needs(*fos: FulfillmentOrder) -> dict[str, int]:

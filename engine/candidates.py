@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from engine.allocation import Unit
 from engine.catalog import Calendar, LinePredicate, catalog, policy_block
@@ -109,8 +109,7 @@ class Candidate:
         return f"Candidate({self.location.name!r}, group={self.group.name if self.group else None!r})"
 
 
-@dataclass(frozen=True)
-class Resolved:
+class Resolved(NamedTuple):
     candidates: tuple[Candidate, ...]
     notes: tuple[tuple[str, str, str], ...]  # (subject, verdict, detail) for the trace
 

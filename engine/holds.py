@@ -9,7 +9,7 @@ a released fulfillment order is routed in the same decision.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from engine.allocation import CandidateCheck
 from engine.conditions import describe
@@ -24,8 +24,7 @@ ROUTABLE_DELIVERY_METHODS = frozenset({"SHIPPING"})  # or none given; pick-up an
 MAX_NOTE = 255  # Shopify's reasonNotes is short; keep staff's view readable
 
 
-@dataclass(frozen=True)
-class ToMatch:
+class ToMatch(NamedTuple):
     """A fulfillment order the rules must look at (durable_rules matches its fact)."""
 
     fo: FulfillmentOrder

@@ -93,7 +93,7 @@ def screen_vendor(run: Run, fo: FulfillmentOrder) -> FulfillmentOrderOutcome | F
     if kept and location is not None:
         for unit in kept:
             run.pinned.add((fo.id, unit.line.id))
-            run.placements.append(Placement(Unit(fo, unit.line), location, f"vendor {mine[0].vendor_id}"))
+            run.placements.append(Placement(Unit.of(fo, unit.line), location, f"vendor {mine[0].vendor_id}"))
         skus = ", ".join(unit.sku for unit in kept)
         run.note("vendor", label, f"{skus} stay with {name}", "accepted; the rest goes back to the chain")
     return fo
