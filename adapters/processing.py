@@ -31,6 +31,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from adapters import order_events
+from adapters.decided_fulfillment_orders import Coverage, DecidedFulfillmentOrders
 from adapters.delivery_steps import (
     MalformedDelivery,
     RetryLater,
@@ -112,6 +113,7 @@ class OrderRouter:
         self._metrics = metrics
         self._acting: tuple[RuleSet, frozenset[str]] | None = None
         self._write_back = WriteBack(log=log, reservations=reservations, vendors=vendors)
+        self._decided = DecidedFulfillmentOrders()
 
     def acts_on(self, topic: str) -> bool:
         """`acts_on` under the rule set serving now (its holds may release on more order topics).
@@ -146,9 +148,13 @@ class OrderRouter:
             return Result("ignored", f"stored; topic {delivery.topic} starts no decision")
         gateway = self._gateway(delivery)
         fulfillment_order_id = fulfillment_order_of(body)
+        covered = await self._covered(delivery, fulfillment_order_id)
+        if covered is not None:
+            return covered
         ruleset = self._ruleset()
         read_at = self._read_time()
         started = self._log.now() - CLOCK_SKEW
+        mark = await self._inbox.last_id()  # every delivery up to it arrived before this read
         snapshot = await gateway.read_snapshot(fulfillment_order_id)
         order_id = snapshot.order.id
         lock = OrderLease(self._locks, delivery.shop, order_id, owner, self._lease, metrics=self._metrics)
@@ -160,9 +166,25 @@ class OrderRouter:
             if await self._log.changed_since(delivery.shop, order_id, started):
                 read_at = self._read_time()
                 snapshot = await gateway.read_order_snapshot(order_id)
-            return await self._decide_locked(delivery, gateway, ruleset, snapshot, lock, read_at)
+            result = await self._decide_locked(delivery, gateway, ruleset, snapshot, lock, read_at)
         finally:
             await self._locks.release(delivery.shop, order_id, owner)
+        if result.state == "done":
+            fos = [fo.id for fo in snapshot.fulfillment_orders]
+            self._decided.note(fos, Coverage(order_id, result.decision_id, mark))
+        return result
+
+    async def _covered(self, delivery: Delivery, fulfillment_order_id: str) -> Result | None:
+        """Done already, if a decision of this process read the order after this webhook arrived
+        (the order's other fulfillment orders' webhooks) and nothing of the order is unfinished."""
+        known = self._decided.covering(fulfillment_order_id, delivery.id)
+        if known is None or await self._log.for_delivery(delivery.id) is not None:
+            return None
+        if await self._log.unfinished(delivery.shop, known.order_id):
+            return None
+        which = f"decision {known.decision_id}" if known.decision_id else "an earlier decision"
+        note = f"{fulfillment_order_id}: decided by {which}, from a read made after this webhook arrived"
+        return Result("done", note, known.order_id, known.decision_id)
 
     async def _order_event(self, delivery: Delivery, body: dict[str, Any], owner: str) -> Result:
         """Decide the order again if it has fulfillment orders held by us or not yet decided."""

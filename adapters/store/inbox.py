@@ -201,6 +201,12 @@ class Inbox:
             available_at=self._now() + timedelta(seconds=after_seconds),
         )
 
+    async def last_id(self) -> int:
+        """The highest delivery id stored so far (0 when none): every delivery with an id up to it
+        was received before this call (ids are handed out in order, after the webhook arrived)."""
+        async with self._sessions() as session:
+            return int(await session.scalar(select(func.max(DeliveryRow.id))) or 0)
+
     async def counts(self) -> dict[str, int]:
         async with self._sessions() as session:
             rows = await session.execute(select(DeliveryRow.state, func.count()).group_by(DeliveryRow.state))

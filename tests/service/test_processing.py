@@ -3,29 +3,14 @@ decide an order again when it waits for them; decisions see the location load.""
 
 from __future__ import annotations
 
-import json
-from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Protocol
 
 import pytest
 
 from adapters import order_events
 from adapters.delivery_steps import MalformedDelivery, RetryLater
-from adapters.processing import Decide, OrderRouter, acts_on
-from adapters.rule_files import load_ruleset
+from adapters.processing import acts_on
 from adapters.shopify.errors import ShopifyUnavailable
-from adapters.store import (
-    DecisionLog,
-    Delivery,
-    Inbox,
-    NewDelivery,
-    OrderLocks,
-    create_engine,
-    migrate,
-    session_factory,
-)
-from engine import decide
 from engine.intents import (
     AddOrderTags,
     HoldFulfillmentOrder,
@@ -36,68 +21,9 @@ from engine.intents import (
 )
 from engine.model import Snapshot
 from tests.service.fakes import AWAITING_PAYMENT, FakeStore, hold_until_paid
+from tests.service.world import PROJECT, SHOP, MakeWorld, scenario
 
-PROJECT = Path(__file__).resolve().parents[2]
-SHOP = "north-wind-us.myshopify.com"
 ROUTING_COMPLETE = "fulfillment_orders/order_routing_complete"
-
-
-def scenario(name: str) -> Snapshot:
-    return Snapshot.model_validate_json((PROJECT / "fixtures" / "snapshots" / f"{name}.json").read_text())
-
-
-class World:
-    """A router over a real SQLite store, the real rules and an in-memory Shopify store."""
-
-    def __init__(
-        self,
-        inbox: Inbox,
-        log: DecisionLog,
-        locks: OrderLocks,
-        store: FakeStore,
-        decide: Decide = decide,
-        rules: Path = PROJECT / "rules",
-    ) -> None:
-        self.inbox, self.log, self.locks, self.store = inbox, log, locks, store
-        ruleset = load_ruleset(rules)
-        self.router = OrderRouter(
-            stores={SHOP: store},
-            ruleset=lambda: ruleset,
-            inbox=inbox,
-            locks=locks,
-            log=log,
-            lease_seconds=30,
-            decide=decide,
-        )
-        self._ids = 0
-
-    async def deliver(self, topic: str = ROUTING_COMPLETE, body: dict[str, object] | None = None) -> Delivery:
-        self._ids += 1
-        if body is None:
-            body = {"fulfillment_order": {"id": self.store.state.fulfillment_orders[0].id, "status": "open"}}
-        await self.inbox.store(
-            NewDelivery(webhook_id=f"w-{self._ids}", shop=SHOP, topic=topic, body=json.dumps(body))
-        )
-        delivery = await self.inbox.lease("test-worker", 30)
-        assert delivery is not None
-        return delivery
-
-
-class MakeWorld(Protocol):
-    def __call__(self, store: FakeStore, decide: Decide = ..., rules: Path = ...) -> World: ...
-
-
-@pytest.fixture
-async def make_world(tmp_path: Path) -> AsyncIterator[MakeWorld]:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/routing.db")
-    await migrate(engine)
-    sessions = session_factory(engine)
-
-    def make(store: FakeStore, decide: Decide = decide, rules: Path = PROJECT / "rules") -> World:
-        return World(Inbox(sessions), DecisionLog(sessions), OrderLocks(sessions), store, decide, rules)
-
-    yield make
-    await engine.dispose()
 
 
 async def test_an_order_routed_elsewhere_is_moved_and_annotated(make_world: MakeWorld) -> None:
