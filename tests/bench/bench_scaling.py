@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from engine import decide
-from tests.bench.bench_decide import STORES, workload
+from tests.bench.decide_workload import STORES, workload
 
 STRATEGIES = (4, 8, 14, 20)  # per store: 12 to 60 strategies in all (the rule-set limit: 63)
 LOCATIONS = (4, 10, 20, 40, 80, 167)  # per store: 12 to 501 locations in all

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.bench.bench_decide import POOL, run, workload
+from tests.bench.bench_decide import run
+from tests.bench.decide_workload import POOL, workload
 
 
 def test_the_reference_workload_is_big_enough() -> None:

@@ -7,7 +7,7 @@ import threading
 from engine import matcher
 from engine.compiler import ANCHOR_PROPERTY, ANCHOR_VALUE, SENTINEL_RULE
 from engine.facts import Fact, build_fact
-from tests.bench.bench_decide import workload
+from tests.bench.decide_workload import workload
 
 from .support import CA, US, default_rules, rules, snapshot
 
