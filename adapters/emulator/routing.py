@@ -114,7 +114,7 @@ def place_order(
     store.orders[order.id] = order
     events = []
     for fo in by_location.values():
-        store.fulfillment_orders[fo.id] = fo
+        store.add_fulfillment_order(fo)
         events.append(
             WebhookEvent("fulfillment_orders/order_routing_complete", {"fulfillment_order": fo_brief(fo)})
         )

@@ -49,7 +49,7 @@ def split_off(
             kept.append(line)
     fo.line_items = kept
     fo.updated_at = stamp
-    store.fulfillment_orders[new.id] = new
+    store.add_fulfillment_order(new)
     return new
 
 
