@@ -15,6 +15,7 @@ from graphql import GraphQLSchema, build_schema
 from pydantic import SecretStr
 
 from adapters.shopify.client import RetryPolicy, ShopifyClient
+from adapters.shopify.executor import Executor
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "fixtures" / "graphql"
@@ -140,3 +141,8 @@ def client(http: httpx.AsyncClient, clock: FakeClock) -> Iterator[ShopifyClient]
         random_fraction=lambda: 0.5,
         clock=clock,
     )
+
+
+@pytest.fixture
+def executor(client: ShopifyClient) -> Executor:
+    return Executor(client)
