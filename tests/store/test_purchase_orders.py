@@ -1,57 +1,30 @@
-"""The purchase-order book keeps drop-ship POs, their numbers, lines and documents in SQL, and lets
-their status move only forward."""
+"""The purchase-order book keeps drop-ship POs, their numbers and lines in SQL, and lets their status
+move only forward."""
 
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import inspect
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.store import create_engine, migrate, session_factory
 from adapters.store.edi_records import (
     LineAnswer,
     NewPurchaseOrderLine,
-    PurchaseOrderRecord,
     UnknownPurchaseOrder,
 )
 from adapters.store.purchase_orders import PurchaseOrderBook
-
-SHOP = "north-wind-us.myshopify.com"
-ORDER = "gid://shopify/Order/1"
-FO = "gid://shopify/FulfillmentOrder/1"
-ACME_LOCATION = "gid://shopify/Location/9001"
-T0 = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
-Sessions = async_sessionmaker[AsyncSession]
-LINES = (
-    NewPurchaseOrderLine("gid://shopify/FulfillmentOrderLineItem/1", "NW-TENT-2P", "ACM-77120", 2),
-    NewPurchaseOrderLine("gid://shopify/FulfillmentOrderLineItem/2", "NW-STOVE-1", "ACM-30544", 1),
+from tests.store.purchase_order_world import (
+    ACME_LOCATION,
+    FO,
+    ORDER,
+    SHOP,
+    T0,
+    Sessions,
+    open_po,
+    sent_po,
 )
-
-
-async def open_po(
-    book: PurchaseOrderBook, *, vendor: str = "acme", order: str = ORDER, decision: str | None = None
-) -> PurchaseOrderRecord:
-    return await book.open_purchase_order(
-        store=SHOP,
-        vendor_id=vendor,
-        order_id=order,
-        order_name="#1001",
-        fulfillment_order_id=FO,
-        location_id=ACME_LOCATION,
-        lines=LINES,
-        decision_id=decision,
-    )
-
-
-async def sent_po(book: PurchaseOrderBook, *, due: datetime = T0 + timedelta(hours=4)) -> PurchaseOrderRecord:
-    po = await open_po(book)
-    await book.mark_sent(po.id, sent_at=T0, ack_due_at=due, raw_850=f"ISA*…*{po.control.interchange}~")
-    found = await book.get(po.id)
-    assert found is not None
-    return found
 
 
 async def test_a_purchase_order_opens_as_a_draft_with_numbered_lines_and_its_numbers(
@@ -347,59 +320,3 @@ async def test_an_order_lists_its_pos_with_lines_and_a_vendor_finds_a_po_by_numb
     assert all(len(po.lines) == 2 for po in await book.for_order(SHOP, ORDER))
     assert await book.by_number("globex", "1") == second
     assert await book.by_number("globex", "2") is None
-
-
-async def test_an_inbound_interchange_is_kept_and_its_resent_copy_is_kept_as_a_duplicate(
-    sessions: Sessions,
-) -> None:
-    book = PurchaseOrderBook(sessions, clock=lambda: T0)
-    po = await sent_po(book)
-    assert await book.record_inbound("acme", 501, "855", "ISA*855~", po.po_number) == "new"
-    assert await book.record_inbound("acme", 501, "855", "ISA*855~", po.po_number) == "duplicate"
-    assert await book.record_inbound("globex", 501, "855", "ISA*855~") == "new"  # another partner's
-    inbound = [document for document in await book.documents(po.id) if document.direction == "in"]
-    assert [(d.outcome, d.interchange_control) for d in inbound] == [("accepted", 501), ("duplicate", None)]
-    assert inbound[1].detail == f"interchange 501 was received before, as document {inbound[0].id}"
-
-
-async def test_a_document_that_failed_its_checks_or_could_not_be_read_is_kept(
-    sessions: Sessions,
-) -> None:
-    book = PurchaseOrderBook(sessions)
-    po = await sent_po(book)
-    checked = await book.record_inbound(
-        "acme", 502, "855", "ISA*bad~", po.po_number, outcome="rejected", detail="BAK02 ZZ not allowed"
-    )
-    unreadable = await book.record_inbound("acme", None, None, "garbage", outcome="unreadable")
-    again = await book.record_inbound("acme", None, None, "garbage", outcome="unreadable")
-    assert (checked, unreadable, again) == ("new", "new", "new")  # without a number, nothing is a copy
-    [rejected] = [document for document in await book.documents(po.id) if document.direction == "in"]
-    assert rejected.outcome == "rejected" and rejected.detail == "BAK02 ZZ not allowed"
-
-
-async def test_a_document_naming_an_unknown_po_says_so(sessions: Sessions) -> None:
-    book = PurchaseOrderBook(sessions)
-    assert await book.record_inbound("acme", 9, "856", "ISA*856~", "4242") == "new"
-    assert await book.by_number("acme", "4242") is None
-
-
-async def test_outbound_replies_are_kept_under_their_own_numbers(
-    sessions: Sessions,
-) -> None:
-    book = PurchaseOrderBook(sessions, clock=lambda: T0 + timedelta(minutes=5))
-    po = await sent_po(book)
-    numbers = await book.next_control_numbers("acme")
-    await book.record_outbound(
-        "acme", set_code="997", interchange_control=numbers.interchange, raw="ISA*997~", po_id=po.id
-    )
-    assert [(d.set_code, d.interchange_control) for d in await book.documents(po.id)] == [
-        ("850", 1),
-        ("997", 2),
-    ]
-
-
-async def test_the_migration_creates_the_four_tables(sessions: Sessions) -> None:
-    async with sessions() as session:
-        connection = await session.connection()
-        tables = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
-    assert {"purchase_orders", "purchase_order_lines", "edi_documents", "edi_counters"} <= tables
