@@ -212,6 +212,16 @@ class Inbox:
             rows = await session.execute(select(DeliveryRow.state, func.count()).group_by(DeliveryRow.state))
             return {state: count for state, count in rows}
 
+    async def pending_count(self, shop: str, topic: str) -> int:
+        """How many of `shop`'s deliveries of `topic` are still waiting to be processed."""
+        async with self._sessions() as session:
+            count = await session.scalar(
+                select(func.count()).where(
+                    DeliveryRow.state == "pending", DeliveryRow.shop == shop, DeliveryRow.topic == topic
+                )
+            )
+            return int(count or 0)
+
     async def pending_bodies(self, shop: str, topic: str) -> list[str]:
         """The bodies of `shop`'s deliveries of `topic` still waiting to be processed."""
         async with self._sessions() as session:

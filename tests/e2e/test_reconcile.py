@@ -13,7 +13,7 @@ import pytest
 from adapters.app import Runtime, create_app
 from adapters.loopback import serve_on_loopback
 from adapters.processing import ROUTING_COMPLETE, OrderRouter
-from adapters.reconcile import Reconciler
+from adapters.reconcile import BACKLOG, Reconciler
 from adapters.rule_files import load_ruleset
 from adapters.settings import Settings
 from adapters.shopify.client import ShopifyClient
@@ -181,3 +181,28 @@ async def test_the_service_decides_an_order_whose_webhook_was_lost(shopify: Shop
     ]
     assert json.loads(after["metafields"]["routing_engine.decision"]["value"])["outcome"] == "routed"
     assert "routing-engine:routed" in after["tags"]
+
+
+async def test_a_store_with_a_backlog_of_routing_webhooks_is_left_for_the_next_run(
+    shopify: Shopify, stack: Stack
+) -> None:
+    """Behind a backlog, the open fulfillment orders are mostly the waiting webhooks': read none of them."""
+    order = await shopify.place_order(US, [("NW-0005", 1)])  # its webhook was lost
+    for n in range(BACKLOG + 1):
+        body = {"fulfillment_order": {"id": f"gid://shopify/FulfillmentOrder/{900000 + n}", "status": "open"}}
+        await stack.inbox.store(
+            NewDelivery(webhook_id=f"w-backlog-{n}", shop=US, topic=ROUTING_COMPLETE, body=json.dumps(body))
+        )
+    calls_before = (await shopify.control.get("/_emulator/accounting")).json()[US]["calls"]
+
+    deferred = await stack.reconciler.run_once()
+    assert (deferred.deferred_stores, deferred.open, deferred.stored) == (1, 0, 0)
+    assert (await shopify.control.get("/_emulator/accounting")).json()[US]["calls"] == calls_before
+
+    # The backlog worked off (here: taken out of the inbox), the next run finds the lost one.
+    while (delivery := await stack.inbox.lease("test-worker", 30)) is not None:
+        await stack.inbox.finish(delivery.id, "test-worker", "ignored", "worked off")
+    found = await stack.reconciler.run_once()
+    [fulfillment_order_id] = await open_fulfillment_order_ids(shopify, order["id"])
+    assert (found.deferred_stores, found.stored) == (0, 1)
+    assert await stack.inbox.get(f"reconcile:{fulfillment_order_id}") is not None
