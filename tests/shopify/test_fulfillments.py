@@ -13,7 +13,7 @@ from adapters.shopify.client import ShopifyClient
 from adapters.shopify.errors import ShopifyUserError
 from engine.intents import LineQuantity
 from tests.shopify.conftest import ScriptedShopify, load_recording
-from tests.shopify.test_recordings import response_of
+from tests.shopify.recorded_exchanges import response_of
 
 PRECONDITIONS = "2026-04__orders__fulfillment-create-preconditions.json"
 MULTI_GROUP = "2026-04__orders__fulfillment-create-multi-group.json"

@@ -17,7 +17,7 @@ from adapters.shopify.placement import PlacedFulfillmentOrder, carved_out
 from engine.intents import LineQuantity, MoveFulfillmentOrder
 from engine.model import FulfillmentOrder, Order, Snapshot
 from tests.shopify.conftest import ScriptedShopify
-from tests.shopify.test_executor import (
+from tests.shopify.executor_world import (
     BROOKLYN,
     FO,
     LINE,
