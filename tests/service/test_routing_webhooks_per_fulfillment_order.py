@@ -3,6 +3,7 @@ them all, and a webhook that arrived after that read is read and decided as usua
 
 from __future__ import annotations
 
+from adapters.decided_fulfillment_orders import Coverage, DecidedFulfillmentOrders
 from tests.service.fakes import FakeStore
 from tests.service.world import MakeWorld, scenario
 
@@ -38,3 +39,13 @@ async def test_a_webhook_that_arrives_after_the_decisions_read_is_read_and_decid
     )
     assert later.state == "done" and "from a read made after" not in later.note
     assert world.store.reads == 2, "a newer webhook may announce a newer state: read again"
+
+
+def test_the_record_keeps_the_most_recent_fulfillment_orders_only() -> None:
+    """Bounded memory: the oldest records go first, and a forgotten one only costs a read."""
+    decided = DecidedFulfillmentOrders(capacity=2)
+    for n in (1, 2, 3):
+        decided.note([f"fo-{n}"], Coverage(f"order-{n}", f"decision-{n}", deliveries_up_to=10 * n))
+    assert decided.covering("fo-1", delivery_id=5) is None, "forgotten"
+    assert decided.covering("fo-3", delivery_id=30) == Coverage("order-3", "decision-3", 30)
+    assert decided.covering("fo-3", delivery_id=31) is None, "stored after the read began"
