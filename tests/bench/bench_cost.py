@@ -21,6 +21,7 @@ import random
 import statistics
 import tempfile
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +69,33 @@ def _place_and_measure(
     return sample, actions
 
 
+def cost_line(kind: str, samples: list[dict[str, Any]]) -> dict[str, Any]:
+    """One kind's result line: calls and points an order against the floor, from samples of each."""
+    calls = statistics.mean(s["calls"] for s in samples)
+    floor = statistics.mean(s["floor"] for s in samples)
+    return {
+        "bench": "cost",
+        "kind": kind,
+        "orders": len(samples),
+        "calls_per_order": round(calls, 2),
+        "floor_calls": round(floor, 2),
+        "ratio": round(calls / floor, 3),
+        "points_per_order": round(statistics.mean(s["points"] for s in samples), 1),
+    }
+
+
+def one_kind_main(run_kind: Callable[[int], dict[str, Any]], doc: str | None) -> None:
+    """The command line of a benchmark of one kind (`--orders N`): its JSON line and a sentence."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0] if doc else None)
+    parser.add_argument("--orders", type=int, default=5)
+    result = run_kind(parser.parse_args().orders)
+    print(json.dumps(result))
+    print(
+        f"{result['kind']}: {result['orders']} orders, {result['calls_per_order']} calls against a floor "
+        f"of {result['floor_calls']} ({result['ratio']} ×), {result['points_per_order']} points an order"
+    )
+
+
 def run(orders: int = 60, seed: int = 11, split_orders: int = 10) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     scenario = bench_scenario()
@@ -97,21 +125,7 @@ def run(orders: int = 60, seed: int = 11, split_orders: int = 10) -> list[dict[s
                     per_kind["split" if "split" in actions else "split?" + "+".join(sorted(actions))].append(
                         sample
                     )
-    results = []
-    for kind, samples in sorted(per_kind.items()):
-        calls = statistics.mean(s["calls"] for s in samples)
-        floor = statistics.mean(s["floor"] for s in samples)
-        results.append(
-            {
-                "bench": "cost",
-                "kind": kind,
-                "orders": len(samples),
-                "calls_per_order": round(calls, 2),
-                "floor_calls": round(floor, 2),
-                "ratio": round(calls / floor, 3),
-                "points_per_order": round(statistics.mean(s["points"] for s in samples), 1),
-            }
-        )
+    results = [cost_line(kind, samples) for kind, samples in sorted(per_kind.items())]
     every = [s for samples in per_kind.values() for s in samples]
     ratio = statistics.mean(s["calls"] for s in every) / statistics.mean(s["floor"] for s in every)
     results.append({"bench": "cost", "kind": "all", "orders": len(every), "ratio": round(ratio, 3)})

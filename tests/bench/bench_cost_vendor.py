@@ -12,10 +12,7 @@ Run: python -m tests.bench.bench_cost_vendor [--orders 5]
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import json
-import statistics
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -24,6 +21,7 @@ import httpx
 from mockedi.testing import Mock
 
 from adapters.emulator.server import EmulatorServer
+from tests.bench.bench_cost import cost_line, one_kind_main
 from tests.e2e.conftest import US, Shopify, eventually
 from tests.e2e.test_drop_ship import SCENARIO, Stack
 
@@ -78,28 +76,11 @@ def run(orders: int = 5) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bench-cost-vendor-") as workdir:
         # The first order is a warm-up: the location cache's one read per store is not an order's cost.
         samples = asyncio.run(_measure(orders + 1, Path(workdir)))[1:]
-    calls = statistics.mean(s["calls"] for s in samples)
-    floor = statistics.mean(s["floor"] for s in samples)
-    return {
-        "bench": "cost",
-        "kind": "vendor PO",
-        "orders": len(samples),
-        "calls_per_order": round(calls, 2),
-        "floor_calls": round(floor, 2),
-        "ratio": round(calls / floor, 3),
-        "points_per_order": round(statistics.mean(s["points"] for s in samples), 1),
-    }
+    return cost_line("vendor PO", samples)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--orders", type=int, default=5)
-    result = run(parser.parse_args().orders)
-    print(json.dumps(result))
-    print(
-        f"vendor PO: {result['orders']} orders, {result['calls_per_order']} calls against a floor of "
-        f"{result['floor_calls']} ({result['ratio']} ×), {result['points_per_order']} points an order"
-    )
+    one_kind_main(run, __doc__)
 
 
 if __name__ == "__main__":

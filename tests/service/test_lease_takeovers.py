@@ -30,10 +30,7 @@ from adapters.store import (
 )
 from engine.model import Snapshot
 from tests.service.fakes import FakeStore
-
-PROJECT = Path(__file__).resolve().parents[2]
-SHOP = "north-wind-us.myshopify.com"
-ROUTING_COMPLETE = "fulfillment_orders/order_routing_complete"
+from tests.service.world import PROJECT, ROUTING_COMPLETE, SHOP
 
 
 class Clock:

@@ -35,14 +35,12 @@ from adapters.workers import WorkerPool
 from engine.intents import AddOrderTags, HoldFulfillmentOrder, Intent, MoveFulfillmentOrder, SetOrderMetafield
 from engine.model import FulfillmentOrder, FulfillmentOrderLine, Hold, Order, Snapshot
 from tests.service.fakes import FakeStore
+from tests.service.world import PROJECT, ROUTING_COMPLETE, SHOP
 
-PROJECT = Path(__file__).resolve().parents[2]
-SHOP = "north-wind-us.myshopify.com"
 NEWARK, CHICAGO, POP_UP = (f"gid://shopify/Location/{n}" for n in (101, 102, 105))
 JACKET = "gid://shopify/InventoryItem/1001"
 ORDERS = 200
 STOCK = {NEWARK: 30, CHICAGO: 20}  # 50 units across the stores' DCs
-ROUTING_COMPLETE = "fulfillment_orders/order_routing_complete"
 
 
 class BurstShopify:
