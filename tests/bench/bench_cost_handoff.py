@@ -22,14 +22,11 @@ from typing import Any
 
 import httpx
 
-from adapters.app import create_app
 from adapters.emulator.scenario import parse_scenario
 from adapters.emulator.server import EmulatorServer
-from adapters.loopback import serve_on_loopback
-from adapters.settings import Settings
 from tests.bench.bench_cost import cost_line, one_kind_main
 from tests.e2e.conftest import CA, US, Shopify, eventually
-from tests.e2e.test_cross_store import ADDRESS, RULES, SCENARIO, with_stand_in
+from tests.e2e.test_cross_store import ADDRESS, SCENARIO, serving
 
 SKU = "NW-0014"  # none in US; CA's Toronto DC has it
 
@@ -61,19 +58,7 @@ async def _measure(orders: int, workdir: Path) -> list[dict[str, float]]:
         httpx.AsyncClient(base_url=server.base_url) as control,
     ):
         shopify = Shopify(server, control)
-        rules = workdir / "rules"
-        rules.mkdir()
-        (rules / "routing.yaml").write_text(RULES)
-        settings = Settings(
-            database_url=f"sqlite+aiosqlite:///{workdir}/routing.db",
-            rules_dir=rules,
-            api_version="2026-01",
-            workers=2,
-            reconcile_seconds=0,
-        )
-        app = create_app(settings, stores=with_stand_in(shopify.stores()))
-        async with serve_on_loopback(app) as url:
-            await shopify.send_webhooks_to(f"{url}/webhooks/shopify")
+        async with serving(shopify, workdir):
             emulator = server.emulator
             for number in range(1, orders + 1):
                 calls_before, points_before = _spent(emulator.accounting())

@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -16,6 +15,7 @@ from starlette.routing import Route
 
 from adapters.emulator.server import EmulatorServer
 from adapters.emulator.webhooks import RETRY_DELAYS, WebhookDispatcher
+from adapters.loopback import serve_on_loopback
 from tests.emulator.conftest import place, tiny_scenario
 
 
@@ -30,10 +30,8 @@ class Receiver:
         self.refused: set[str] = set()
         self.refuse_first = False
         self.accepted: list[str] = []
-        app = Starlette(routes=[Route("/webhooks/shopify", self.handle, methods=["POST"])])
-        self.server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
-        )
+        self.app = Starlette(routes=[Route("/webhooks/shopify", self.handle, methods=["POST"])])
+        self.url = ""  # set once it is served
 
     async def handle(self, request: Request) -> Response:
         webhook_id = request.headers["x-shopify-webhook-id"]
@@ -53,21 +51,13 @@ class Receiver:
         self.accepted.append(webhook_id)
         return Response(status_code=200)
 
-    @property
-    def url(self) -> str:
-        port = self.server.servers[0].sockets[0].getsockname()[1]
-        return f"http://127.0.0.1:{port}/webhooks/shopify"
-
 
 @pytest.fixture
 async def receiver() -> AsyncIterator[Receiver]:
     receiver = Receiver()
-    task = asyncio.create_task(receiver.server.serve())
-    while not receiver.server.started:
-        await asyncio.sleep(0.005)
-    yield receiver
-    receiver.server.should_exit = True
-    await task
+    async with serve_on_loopback(receiver.app) as url:
+        receiver.url = f"{url}/webhooks/shopify"
+        yield receiver
 
 
 async def test_several_webhooks_are_in_flight_at_once(receiver: Receiver, http: httpx.AsyncClient) -> None:

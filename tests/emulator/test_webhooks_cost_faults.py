@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import hmac
@@ -12,13 +11,13 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from adapters.emulator.server import EmulatorServer
+from adapters.loopback import serve_on_loopback
 from tests.emulator.conftest import SECRET, SHOP, Admin, location_id, place, tiny_scenario
 
 
@@ -28,10 +27,8 @@ class Receiver:
     def __init__(self, failures: int = 0) -> None:
         self.received: list[tuple[dict[str, str], bytes]] = []
         self.failures = failures
-        app = Starlette(routes=[Route("/webhooks/shopify", self.handle, methods=["POST"])])
-        self.server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
-        )
+        self.app = Starlette(routes=[Route("/webhooks/shopify", self.handle, methods=["POST"])])
+        self.url = ""  # set once it is served
 
     async def handle(self, request: Request) -> Response:
         if self.failures:
@@ -40,21 +37,13 @@ class Receiver:
         self.received.append((dict(request.headers), await request.body()))
         return Response(status_code=200)
 
-    @property
-    def url(self) -> str:
-        port = self.server.servers[0].sockets[0].getsockname()[1]
-        return f"http://127.0.0.1:{port}/webhooks/shopify"
-
 
 @pytest.fixture
 async def receiver() -> AsyncIterator[Receiver]:
     receiver = Receiver(failures=1)
-    task = asyncio.create_task(receiver.server.serve())
-    while not receiver.server.started:
-        await asyncio.sleep(0.005)
-    yield receiver
-    receiver.server.should_exit = True
-    await task
+    async with serve_on_loopback(receiver.app) as url:
+        receiver.url = f"{url}/webhooks/shopify"
+        yield receiver
 
 
 async def test_webhooks_are_signed_with_the_client_secret_and_retried(
